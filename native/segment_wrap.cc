@@ -1,0 +1,381 @@
+#include "segment_wrap.h"
+
+#include <cmath>
+
+#include "storage_error.h"
+
+namespace strata {
+namespace {
+
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+
+bool ReadInteger(const Napi::Value& v, double min, double max, double* out) {
+  if (!v.IsNumber()) return false;
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= min && d <= max) || std::floor(d) != d) return false;
+  *out = d;
+  return true;
+}
+
+bool ReadString(const Napi::Object& o, const char* key, std::string* out) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsString()) return false;
+  *out = v.As<Napi::String>().Utf8Value();
+  return !out->empty();
+}
+
+// Holds a reference to the mapping for as long as a JS Buffer views it.
+struct ViewHold {
+  std::shared_ptr<MappedFile> file;
+};
+
+void ReleaseView(Napi::Env /*env*/, uint8_t* /*data*/, ViewHold* hold) {
+  hold->file->ViewReleased();
+  delete hold;  // may be the last reference: munmap happens here, after the Buffer is gone
+}
+
+class FlushWorker : public Napi::AsyncWorker {
+ public:
+  FlushWorker(Napi::Env env, const Segment& s)
+      : Napi::AsyncWorker(env, "strata:segment-flush"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        log_(s.logFile()),
+        index_(s.indexFile()),
+        timeIndex_(s.timeIndexFile()) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    status_ = log_->Sync();
+    if (status_.ok) status_ = index_->Sync();
+    if (status_.ok) status_ = timeIndex_->Sync();
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (status_.ok) {
+      deferred_.Resolve(env.Undefined());
+    } else {
+      deferred_.Reject(MakeStorageError(env, status_));
+    }
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<MappedFile> log_, index_, timeIndex_;
+  Status status_;
+};
+
+}  // namespace
+
+void SegmentWrap::Register(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = DefineClass(
+      env, "Segment",
+      {
+          InstanceMethod<&SegmentWrap::Append>("append"),
+          InstanceMethod<&SegmentWrap::Read>("read"),
+          InstanceMethod<&SegmentWrap::FindOffsetPosition>("findOffsetPosition"),
+          InstanceMethod<&SegmentWrap::FindTimestampPosition>("findTimestampPosition"),
+          InstanceMethod<&SegmentWrap::IndexFloor>("indexFloor"),
+          InstanceMethod<&SegmentWrap::TimeIndexFloor>("timeIndexFloor"),
+          InstanceMethod<&SegmentWrap::TruncateTo>("truncateTo"),
+          InstanceMethod<&SegmentWrap::Seal>("seal"),
+          InstanceMethod<&SegmentWrap::Flush>("flush"),
+          InstanceMethod<&SegmentWrap::FlushSync>("flushSync"),
+          InstanceMethod<&SegmentWrap::Close>("close"),
+          InstanceMethod<&SegmentWrap::Delete>("delete"),
+          InstanceMethod<&SegmentWrap::Info>("info"),
+          InstanceAccessor<&SegmentWrap::GetSize>("size"),
+          InstanceAccessor<&SegmentWrap::GetBaseOffset>("baseOffset"),
+          InstanceAccessor<&SegmentWrap::GetNextOffset>("nextOffset"),
+          InstanceAccessor<&SegmentWrap::GetMaxTimestamp>("maxTimestamp"),
+          InstanceAccessor<&SegmentWrap::GetFirstBatchTimestamp>("firstBatchTimestamp"),
+          InstanceAccessor<&SegmentWrap::GetIndexSlotsLeft>("indexSlotsLeft"),
+          InstanceAccessor<&SegmentWrap::GetCapacity>("capacity"),
+          InstanceAccessor<&SegmentWrap::GetClosed>("closed"),
+          InstanceAccessor<&SegmentWrap::GetLiveViews>("liveViews"),
+      });
+  env.GetInstanceData<AddonData>()->segmentConstructor = Napi::Persistent(ctor);
+  exports.Set("Segment", ctor);
+}
+
+// new Segment({ logPath, indexPath, timeIndexPath, baseOffset, logCapacity, indexCapacity, indexIntervalBytes,
+//               mode: 'create' | 'clean' | 'recover' })
+SegmentWrap::SegmentWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SegmentWrap>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    ThrowArgument(env, "Segment: options object required");
+    return;
+  }
+  Napi::Object o = info[0].As<Napi::Object>();
+  SegmentOptions options;
+  double baseOffset, logCapacity, indexCapacity, interval;
+  std::string mode;
+  if (!ReadString(o, "logPath", &options.logPath) || !ReadString(o, "indexPath", &options.indexPath) ||
+      !ReadString(o, "timeIndexPath", &options.timeIndexPath) || !ReadString(o, "mode", &mode) ||
+      !ReadInteger(o.Get("baseOffset"), 0, kMaxSafeInteger, &baseOffset) ||
+      !ReadInteger(o.Get("logCapacity"), 0, 4294967295.0, &logCapacity) ||
+      !ReadInteger(o.Get("indexCapacity"), 12, 2147483647.0, &indexCapacity) ||
+      !ReadInteger(o.Get("indexIntervalBytes"), 0, 2147483647.0, &interval)) {
+    ThrowArgument(env, "Segment: invalid options");
+    return;
+  }
+  OpenMode openMode;
+  if (mode == "create") openMode = OpenMode::kCreate;
+  else if (mode == "clean") openMode = OpenMode::kClean;
+  else if (mode == "recover") openMode = OpenMode::kRecover;
+  else {
+    ThrowArgument(env, "Segment: mode must be create, clean or recover");
+    return;
+  }
+  options.baseOffset = static_cast<int64_t>(baseOffset);
+  options.logCapacity = static_cast<size_t>(logCapacity);
+  options.indexCapacity = static_cast<size_t>(indexCapacity);
+  options.indexIntervalBytes = static_cast<uint32_t>(interval);
+  Status st = Segment::Open(options, openMode, &segment_, &recovery_);
+  if (!st.ok) {
+    segment_.reset();
+    ThrowStatus(env, st);
+    return;
+  }
+  lastLog_ = segment_->logFile();
+  AdjustExternal(env, static_cast<int64_t>(segment_->size()));
+}
+
+SegmentWrap::~SegmentWrap() = default;
+
+void SegmentWrap::AdjustExternal(Napi::Env env, int64_t bytes) {
+  // Mapped bytes of data (not the virtual reservation) count towards V8's external memory, so the GC runs
+  // finalizers of views in proportion to what they pin.
+  int64_t delta = bytes - reportedExternal_;
+  if (delta == 0) return;
+  int64_t result;
+  napi_adjust_external_memory(env, delta, &result);
+  reportedExternal_ = bytes;
+}
+
+bool SegmentWrap::Usable(Napi::Env env) {
+  if (!segment_ || segment_->closed()) {
+    ThrowStatus(env, Status::Error("ERR_SEGMENT_CLOSED", "segment is closed or deleted"));
+    return false;
+  }
+  return true;
+}
+
+// append(batches: Buffer) -> position
+Napi::Value SegmentWrap::Append(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    ThrowArgument(env, "append: a Buffer is required");
+    return env.Undefined();
+  }
+  Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+  size_t position;
+  Status st = segment_->Append(bytes.Data(), bytes.ElementLength(), &position);
+  if (!st.ok) {
+    ThrowStatus(env, st);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(position));
+}
+
+// read(position, maxBytes, minOneBatch) -> Buffer viewing the mapping (no copy), or null at the end
+Napi::Value SegmentWrap::Read(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  double position, maxBytes;
+  if (info.Length() < 2 || !ReadInteger(info[0], 0, 4294967295.0, &position) ||
+      !ReadInteger(info[1], 0, kMaxSafeInteger, &maxBytes)) {
+    ThrowArgument(env, "read(position, maxBytes, minOneBatch): invalid arguments");
+    return env.Undefined();
+  }
+  bool minOne = info.Length() > 2 && info[2].ToBoolean().Value();
+  size_t length;
+  Status st = segment_->ReadLength(static_cast<size_t>(position), static_cast<size_t>(maxBytes), minOne, &length);
+  if (!st.ok) {
+    ThrowStatus(env, st);
+    return env.Undefined();
+  }
+  if (length == 0) return env.Null();
+  const std::shared_ptr<MappedFile>& file = segment_->logFile();
+  size_t start = static_cast<size_t>(position);
+  ViewHold* hold = new ViewHold{file};
+  file->ViewAcquired(start + length);
+  napi_value result;
+  napi_status status = napi_create_external_buffer(
+      env, length, file->data() + start,
+      [](napi_env e, void* data, void* hint) {
+        ReleaseView(Napi::Env(e), static_cast<uint8_t*>(data), static_cast<ViewHold*>(hint));
+      },
+      hold, &result);
+  if (status != napi_ok) {
+    file->ViewReleased();
+    delete hold;
+    ThrowStatus(env, Status::Error("ERR_NAPI", "napi_create_external_buffer failed"));
+    return env.Undefined();
+  }
+  return Napi::Value(env, result);
+}
+
+Napi::Value SegmentWrap::FindOffsetPosition(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  double offset;
+  if (info.Length() < 1 || !ReadInteger(info[0], -kMaxSafeInteger, kMaxSafeInteger, &offset)) {
+    ThrowArgument(env, "findOffsetPosition(offset): offset must be a safe integer");
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(segment_->FindOffsetPosition(static_cast<int64_t>(offset))));
+}
+
+Napi::Value SegmentWrap::FindTimestampPosition(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  double ts;
+  if (info.Length() < 1 || !ReadInteger(info[0], -kMaxSafeInteger, kMaxSafeInteger, &ts)) {
+    ThrowArgument(env, "findTimestampPosition(timestamp): timestamp must be a safe integer");
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(segment_->FindTimestampPosition(static_cast<int64_t>(ts))));
+}
+
+Napi::Value SegmentWrap::IndexFloor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  double offset;
+  if (info.Length() < 1 || !ReadInteger(info[0], -kMaxSafeInteger, kMaxSafeInteger, &offset)) {
+    ThrowArgument(env, "indexFloor(offset): offset must be a safe integer");
+    return env.Undefined();
+  }
+  int64_t entryOffset;
+  size_t entryPosition;
+  if (!segment_->IndexFloor(static_cast<int64_t>(offset), &entryOffset, &entryPosition)) return env.Null();
+  Napi::Array pair = Napi::Array::New(env, 2);
+  pair.Set(uint32_t(0), Napi::Number::New(env, static_cast<double>(entryOffset)));
+  pair.Set(uint32_t(1), Napi::Number::New(env, static_cast<double>(entryPosition)));
+  return pair;
+}
+
+Napi::Value SegmentWrap::TimeIndexFloor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  double ts;
+  if (info.Length() < 1 || !ReadInteger(info[0], -kMaxSafeInteger, kMaxSafeInteger, &ts)) {
+    ThrowArgument(env, "timeIndexFloor(timestamp): timestamp must be a safe integer");
+    return env.Undefined();
+  }
+  int64_t entryTs, entryOffset;
+  if (!segment_->TimeIndexFloor(static_cast<int64_t>(ts), &entryTs, &entryOffset)) return env.Null();
+  Napi::Array pair = Napi::Array::New(env, 2);
+  pair.Set(uint32_t(0), Napi::Number::New(env, static_cast<double>(entryTs)));
+  pair.Set(uint32_t(1), Napi::Number::New(env, static_cast<double>(entryOffset)));
+  return pair;
+}
+
+Napi::Value SegmentWrap::TruncateTo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  double offset;
+  if (info.Length() < 1 || !ReadInteger(info[0], 0, kMaxSafeInteger, &offset)) {
+    ThrowArgument(env, "truncateTo(offset): offset must be a non-negative safe integer");
+    return env.Undefined();
+  }
+  size_t removed;
+  Status st = segment_->TruncateTo(static_cast<int64_t>(offset), &removed);
+  if (!st.ok) {
+    ThrowStatus(env, st);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(removed));
+}
+
+Napi::Value SegmentWrap::Seal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  Status st = segment_->Seal();
+  if (!st.ok) ThrowStatus(env, st);
+  AdjustExternal(env, static_cast<int64_t>(segment_->size()));
+  return env.Undefined();
+}
+
+Napi::Value SegmentWrap::Flush(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  FlushWorker* worker = new FlushWorker(env, *segment_);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value SegmentWrap::FlushSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  Status st = segment_->Sync();
+  if (!st.ok) ThrowStatus(env, st);
+  return env.Undefined();
+}
+
+Napi::Value SegmentWrap::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!segment_ || segment_->closed()) return env.Undefined();
+  Status st = segment_->Close();
+  AdjustExternal(env, 0);
+  if (!st.ok) ThrowStatus(env, st);
+  return env.Undefined();
+}
+
+Napi::Value SegmentWrap::Delete(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  Status st = segment_->Delete();
+  AdjustExternal(env, 0);
+  if (!st.ok) ThrowStatus(env, st);
+  return env.Undefined();
+}
+
+// info() -> { indexEntries, timeIndexEntries, offsetOfMaxTimestamp, sealed, recovery: {...} }
+Napi::Value SegmentWrap::Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  if (segment_) {
+    o.Set("indexEntries", Napi::Number::New(env, segment_->indexEntries()));
+    o.Set("timeIndexEntries", Napi::Number::New(env, segment_->timeIndexEntries()));
+    o.Set("offsetOfMaxTimestamp", Napi::Number::New(env, static_cast<double>(segment_->offsetOfMaxTimestamp())));
+    o.Set("sealed", Napi::Boolean::New(env, segment_->sealed()));
+  }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("validBytes", Napi::Number::New(env, static_cast<double>(recovery_.validBytes)));
+  r.Set("truncatedBytes", Napi::Number::New(env, static_cast<double>(recovery_.truncatedBytes)));
+  r.Set("indexRebuilt", Napi::Boolean::New(env, recovery_.indexRebuilt));
+  o.Set("recovery", r);
+  return o;
+}
+
+#define STRATA_GETTER(Name, expr)                                  \
+  Napi::Value SegmentWrap::Name(const Napi::CallbackInfo& info) {  \
+    Napi::Env env = info.Env();                                    \
+    if (!segment_) return Napi::Number::New(env, 0);               \
+    return Napi::Number::New(env, static_cast<double>(expr));      \
+  }
+
+STRATA_GETTER(GetSize, segment_->size())
+STRATA_GETTER(GetBaseOffset, segment_->baseOffset())
+STRATA_GETTER(GetNextOffset, segment_->nextOffset())
+STRATA_GETTER(GetMaxTimestamp, segment_->maxTimestamp())
+STRATA_GETTER(GetFirstBatchTimestamp, segment_->firstBatchTimestamp())
+STRATA_GETTER(GetIndexSlotsLeft, segment_->indexSlotsLeft())
+STRATA_GETTER(GetCapacity, segment_->logCapacity())
+#undef STRATA_GETTER
+
+Napi::Value SegmentWrap::GetClosed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), !segment_ || segment_->closed());
+}
+
+// Views still alive over this segment's log mapping (also after close/delete, until they are collected).
+Napi::Value SegmentWrap::GetLiveViews(const Napi::CallbackInfo& info) {
+  std::shared_ptr<MappedFile> file = lastLog_.lock();
+  return Napi::Number::New(info.Env(), file ? static_cast<double>(file->liveViews()) : 0);
+}
+
+}  // namespace strata

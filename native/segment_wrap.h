@@ -1,0 +1,52 @@
+// JS class `Segment` over strata::Segment. Arguments are validated in TypeScript first and re-checked here;
+// failures throw StorageError. Offsets and timestamps cross as JS numbers (bound: Number.MAX_SAFE_INTEGER).
+#pragma once
+#include <napi.h>
+
+#include <memory>
+
+#include "segment.h"
+
+namespace strata {
+
+class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
+ public:
+  static void Register(Napi::Env env, Napi::Object exports);
+  explicit SegmentWrap(const Napi::CallbackInfo& info);
+  ~SegmentWrap() override;
+
+ private:
+  bool Usable(Napi::Env env);
+  Napi::Value Append(const Napi::CallbackInfo& info);
+  Napi::Value Read(const Napi::CallbackInfo& info);
+  Napi::Value FindOffsetPosition(const Napi::CallbackInfo& info);
+  Napi::Value FindTimestampPosition(const Napi::CallbackInfo& info);
+  Napi::Value IndexFloor(const Napi::CallbackInfo& info);
+  Napi::Value TimeIndexFloor(const Napi::CallbackInfo& info);
+  Napi::Value TruncateTo(const Napi::CallbackInfo& info);
+  Napi::Value Seal(const Napi::CallbackInfo& info);
+  Napi::Value Flush(const Napi::CallbackInfo& info);
+  Napi::Value FlushSync(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Delete(const Napi::CallbackInfo& info);
+  Napi::Value Info(const Napi::CallbackInfo& info);
+
+  Napi::Value GetSize(const Napi::CallbackInfo& info);
+  Napi::Value GetNextOffset(const Napi::CallbackInfo& info);
+  Napi::Value GetBaseOffset(const Napi::CallbackInfo& info);
+  Napi::Value GetMaxTimestamp(const Napi::CallbackInfo& info);
+  Napi::Value GetFirstBatchTimestamp(const Napi::CallbackInfo& info);
+  Napi::Value GetIndexSlotsLeft(const Napi::CallbackInfo& info);
+  Napi::Value GetCapacity(const Napi::CallbackInfo& info);
+  Napi::Value GetClosed(const Napi::CallbackInfo& info);
+  Napi::Value GetLiveViews(const Napi::CallbackInfo& info);
+
+  void AdjustExternal(Napi::Env env, int64_t bytes);
+
+  std::unique_ptr<Segment> segment_;
+  RecoveryReport recovery_;
+  std::weak_ptr<MappedFile> lastLog_;  // weak: must not keep the mapping alive after close
+  int64_t reportedExternal_ = 0;
+};
+
+}  // namespace strata

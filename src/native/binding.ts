@@ -1,0 +1,80 @@
+/**
+ * The one loader of the native addon (build/Release/strata_native.node) and its types. Everything else imports
+ * from here. The addon is handed StorageError at load so its failures are real StorageError instances.
+ */
+import * as path from 'node:path';
+import { StorageError } from '../errors/storage-error';
+
+export type SegmentOpenMode = 'create' | 'clean' | 'recover';
+
+export interface NativeSegmentOptions {
+  logPath: string;
+  indexPath: string;
+  timeIndexPath: string;
+  /** Offset of the segment's first batch; also its file name. Bound: Number.MAX_SAFE_INTEGER. */
+  baseOffset: number;
+  /** Virtual size of the log mapping: the most this segment can hold. 0 for a read-only (sealed) segment. */
+  logCapacity: number;
+  /** segment.index.bytes: mapped size of .index and .timeindex. */
+  indexCapacity: number;
+  /** index.interval.bytes */
+  indexIntervalBytes: number;
+  mode: SegmentOpenMode;
+}
+
+export interface NativeSegmentInfo {
+  indexEntries: number;
+  timeIndexEntries: number;
+  offsetOfMaxTimestamp: number;
+  sealed: boolean;
+  recovery: { validBytes: number; truncatedBytes: number; indexRebuilt: boolean };
+}
+
+export interface NativeSegment {
+  /** Copies whole batches (baseOffset already assigned) at the end; returns their position. */
+  append(batches: Uint8Array): number;
+  /** Whole batches from `position` within maxBytes, as a Buffer viewing the mapping; null at the end. */
+  read(position: number, maxBytes: number, minOneBatch: boolean): Buffer | null;
+  findOffsetPosition(offset: number): number;
+  findTimestampPosition(timestamp: number): number;
+  indexFloor(offset: number): [offset: number, position: number] | null;
+  timeIndexFloor(timestamp: number): [timestamp: number, offset: number] | null;
+  truncateTo(offset: number): number;
+  seal(): void;
+  flush(): Promise<void>;
+  flushSync(): void;
+  close(): void;
+  delete(): void;
+  info(): NativeSegmentInfo;
+  readonly size: number;
+  readonly baseOffset: number;
+  readonly nextOffset: number;
+  readonly maxTimestamp: number;
+  readonly firstBatchTimestamp: number;
+  readonly indexSlotsLeft: number;
+  readonly capacity: number;
+  readonly closed: boolean;
+  readonly liveViews: number;
+}
+
+export interface NativeBinding {
+  setErrorClass(ctor: typeof StorageError): void;
+  crc32c(bytes: Uint8Array, start?: number, end?: number, init?: number): number;
+  crc32cPortable(bytes: Uint8Array, start?: number, end?: number, init?: number): number;
+  crc32cHardware(bytes: Uint8Array, start?: number, end?: number, init?: number): number;
+  readonly crc32cHardwareAvailable: boolean;
+  Segment: new (options: NativeSegmentOptions) => NativeSegment;
+}
+
+// Same relative path from src/native (tests, tsx) and dist/native (compiled).
+const addonPath = path.join(__dirname, '..', '..', 'build', 'Release', 'strata_native.node');
+
+function load(): NativeBinding {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const binding = require(addonPath) as NativeBinding;
+  binding.setErrorClass(StorageError);
+  return binding;
+}
+
+export const native: NativeBinding = load();
+export const { crc32c } = native;
