@@ -7,8 +7,51 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <utility>
 
 namespace strata {
+
+struct InodeViews {
+  std::mutex mu;
+  int fd = -1;  // own descriptor (dup), so a deferred shrink can run after every owner closed the file
+  size_t live = 0;
+  size_t endMax = 0;  // max end of live views; conservative (reset only when none is live)
+  bool pending = false;
+  size_t truncateTo = 0;
+  bool unlinked = false;
+  ~InodeViews() {
+    if (pending && !unlinked && fd >= 0) (void)!::ftruncate(fd, static_cast<off_t>(truncateTo));
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+namespace {
+
+std::mutex registryMu;
+std::map<std::pair<dev_t, ino_t>, std::weak_ptr<InodeViews>>& registry() {
+  static auto* r = new std::map<std::pair<dev_t, ino_t>, std::weak_ptr<InodeViews>>();
+  return *r;
+}
+
+Status InodeFor(int fd, const struct stat& st, const std::string& path, std::shared_ptr<InodeViews>* out) {
+  std::lock_guard<std::mutex> lock(registryMu);
+  auto key = std::make_pair(st.st_dev, st.st_ino);
+  auto& slot = registry()[key];
+  std::shared_ptr<InodeViews> inode = slot.lock();
+  if (!inode || inode->unlinked) {
+    // Expired entries are replaced here rather than swept; the map holds one small entry per file ever opened.
+    inode = std::make_shared<InodeViews>();
+    inode->fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (inode->fd < 0) return Status::Sys(errno, "dup", path);
+    slot = inode;
+  }
+  *out = std::move(inode);
+  return Status::Ok();
+}
+
+}  // namespace
 
 Status Status::Sys(int err, std::string syscall, std::string path) {
   Status s;
@@ -38,6 +81,47 @@ Status Status::Sys(int err, std::string syscall, std::string path) {
   return s;
 }
 
+Region::~Region() {
+  if (base_ != nullptr && length_ > 0) ::munmap(base_, length_);
+}
+
+void Region::AcquireView(size_t end) {
+  std::lock_guard<std::mutex> lock(inode_->mu);
+  inode_->live++;
+  if (end > inode_->endMax) inode_->endMax = end;
+}
+
+void Region::ReleaseView() {
+  std::lock_guard<std::mutex> lock(inode_->mu);
+  if (inode_->live > 0) inode_->live--;
+  if (inode_->live == 0) {
+    inode_->endMax = 0;
+    if (inode_->pending && !inode_->unlinked) {
+      // Last view gone: the deferred shrink is safe now. Nobody to report a failure to; a longer file is read by
+      // recovery as a zero tail and cut.
+      (void)!::ftruncate(inode_->fd, static_cast<off_t>(inode_->truncateTo));
+      inode_->pending = false;
+    }
+  }
+}
+
+size_t Region::liveViews() const {
+  std::lock_guard<std::mutex> lock(inode_->mu);
+  return inode_->live;
+}
+
+static Status MapRegion(int fd, size_t capacity, const std::string& path, const std::shared_ptr<InodeViews>& inode,
+                        std::shared_ptr<Region>* out) {
+  uint8_t* base = nullptr;
+  if (capacity > 0) {
+    void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) return Status::Sys(errno, "mmap", path);
+    base = static_cast<uint8_t*>(p);
+  }
+  *out = std::make_shared<Region>(base, capacity, inode);
+  return Status::Ok();
+}
+
 Status MappedFile::Open(const std::string& path, Mode mode, size_t capacity, size_t growthStep,
                         std::shared_ptr<MappedFile>* out) {
   int flags = O_RDWR | O_CLOEXEC;
@@ -45,63 +129,57 @@ Status MappedFile::Open(const std::string& path, Mode mode, size_t capacity, siz
   if (mode == Mode::kOpenOrCreate) flags |= O_CREAT;
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) return Status::Sys(errno, "open", path);
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return Status::Sys(err, "fstat", path);
-  }
-  size_t fileSize = static_cast<size_t>(st.st_size);
-  if (capacity < fileSize) capacity = fileSize;
-  uint8_t* base = nullptr;
-  if (capacity > 0) {
-    void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED) {
-      int err = errno;
-      ::close(fd);
-      return Status::Sys(err, "mmap", path);
-    }
-    base = static_cast<uint8_t*>(p);
-  }
   std::shared_ptr<MappedFile> f(new MappedFile());
   f->path_ = path;
-  f->fd_ = fd;
-  f->base_ = base;
+  f->fd_ = fd;  // closed by the destructor from here on
+  f->growthStep_ = growthStep;
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Status::Sys(errno, "fstat", path);
+  Status s = InodeFor(fd, st, path, &f->inode_);
+  if (!s.ok) return s;
+  size_t fileSize = static_cast<size_t>(st.st_size);
+  if (capacity < fileSize) capacity = fileSize;
+  s = MapRegion(fd, capacity, path, f->inode_, &f->region_);
+  if (!s.ok) return s;
   f->capacity_ = capacity;
   f->allocated_ = fileSize;
-  f->growthStep_ = growthStep;
   *out = std::move(f);
   return Status::Ok();
 }
 
 MappedFile::~MappedFile() {
-  if (base_ != nullptr) ::munmap(base_, capacity_);
-  if (truncatePending_ && !unlinked_ && fd_ >= 0) {
-    // Last view gone: the deferred shrink is safe now. Nothing to report it to; a failure leaves a longer
-    // file, which recovery reads as a zero tail and cuts.
-    (void)!::ftruncate(fd_, static_cast<off_t>(truncateTo_));
-  }
   if (fd_ >= 0) ::close(fd_);
+}
+
+Status MappedFile::Remap(size_t capacity) {
+  if (capacity <= capacity_) return Status::Ok();
+  std::shared_ptr<Region> region;
+  Status s = MapRegion(fd_, capacity, path_, inode_, &region);
+  if (!s.ok) return s;
+  region_ = std::move(region);  // the old Region is unmapped once no view holds it
+  capacity_ = capacity;
+  return Status::Ok();
 }
 
 Status MappedFile::Reserve(size_t end) {
   if (end <= allocated_) return Status::Ok();
-  // Growing again supersedes a shrink still waiting for views to go: the writer is about to reuse that range.
-  truncatePending_ = false;
-  if (end > capacity_) {
-    return Status::Error("ERR_OUT_OF_CAPACITY", "reserve past the mapping's capacity", path_);
+  if (end > capacity_) return Status::Error("ERR_OUT_OF_CAPACITY", "reserve past the mapping's capacity", path_);
+  {
+    // Growing again supersedes a shrink still waiting for views to go: the writer is about to reuse that range.
+    std::lock_guard<std::mutex> lock(inode_->mu);
+    inode_->pending = false;
   }
   size_t target = allocated_ + growthStep_;
   if (target < end) target = end;
   if (target > capacity_) target = capacity_;
-  // Allocate exactly what is needed first if the generous step does not fit on disk.
   int rc = ::posix_fallocate(fd_, static_cast<off_t>(allocated_), static_cast<off_t>(target - allocated_));
   if (rc == ENOSPC && target > end) {
+    // The generous step does not fit on disk: try exactly what is needed.
     target = end;
     rc = ::posix_fallocate(fd_, static_cast<off_t>(allocated_), static_cast<off_t>(target - allocated_));
   }
   if (rc != 0) {
-    // fallocate may have extended the file partly; give those blocks back so the file keeps its old size.
+    // fallocate may have extended the file partly; give that back so the file keeps its old length.
     (void)!::ftruncate(fd_, static_cast<off_t>(allocated_));
     return Status::Sys(rc, "fallocate", path_);
   }
@@ -109,28 +187,25 @@ Status MappedFile::Reserve(size_t end) {
   return Status::Ok();
 }
 
-Status MappedFile::ApplyTruncate(size_t size) {
-  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return Status::Sys(errno, "ftruncate", path_);
-  allocated_ = size;
-  truncatePending_ = false;
-  return Status::Ok();
-}
-
 Status MappedFile::TruncateFile(size_t size, size_t poisonBytes) {
-  if (unlinked_) return Status::Ok();
+  std::lock_guard<std::mutex> lock(inode_->mu);
+  if (inode_->unlinked) return Status::Ok();
   if (size > capacity_) return Status::Error("ERR_OUT_OF_CAPACITY", "truncate past the mapping's capacity", path_);
-  if (liveViews_ > 0 && viewEndMax_ > size) {
+  if (inode_->live > 0 && inode_->endMax > size) {
     // A JS Buffer still views bytes past `size`: shrinking now would turn its pages into SIGBUS.
     if (size < allocated_) {
       size_t poisonEnd = size + poisonBytes < allocated_ ? size + poisonBytes : allocated_;
-      std::memset(base_ + size, 0, poisonEnd - size);
+      std::memset(region_->data() + size, 0, poisonEnd - size);
     }
-    truncatePending_ = true;
-    truncateTo_ = size;
-    if (allocated_ > size) allocated_ = size;  // the writer must treat the tail as gone and re-reserve it
+    inode_->pending = true;
+    inode_->truncateTo = size;
+    if (allocated_ > size) allocated_ = size;  // the writer treats the tail as gone and reserves it again
     return Status::Ok();
   }
-  return ApplyTruncate(size);
+  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return Status::Sys(errno, "ftruncate", path_);
+  inode_->pending = false;
+  allocated_ = size;
+  return Status::Ok();
 }
 
 Status MappedFile::Sync() const {
@@ -139,24 +214,17 @@ Status MappedFile::Sync() const {
 }
 
 Status MappedFile::Unlink() {
-  if (unlinked_) return Status::Ok();
+  std::lock_guard<std::mutex> lock(inode_->mu);
+  if (inode_->unlinked) return Status::Ok();
   if (::unlink(path_.c_str()) != 0 && errno != ENOENT) return Status::Sys(errno, "unlink", path_);
-  unlinked_ = true;
-  truncatePending_ = false;
+  inode_->unlinked = true;
+  inode_->pending = false;
   return Status::Ok();
 }
 
-void MappedFile::ViewAcquired(size_t end) {
-  liveViews_++;
-  if (end > viewEndMax_) viewEndMax_ = end;
-}
-
-void MappedFile::ViewReleased() {
-  if (liveViews_ > 0) liveViews_--;
-  if (liveViews_ == 0) {
-    viewEndMax_ = 0;
-    if (truncatePending_ && !unlinked_) (void)ApplyTruncate(truncateTo_);
-  }
+size_t MappedFile::liveViews() const {
+  std::lock_guard<std::mutex> lock(inode_->mu);
+  return inode_->live;
 }
 
 }  // namespace strata

@@ -1,18 +1,20 @@
-// MappedFile: one file, memory-mapped MAP_SHARED read/write over a fixed virtual `capacity`, with its disk
-// blocks allocated (posix_fallocate) ahead of the writer in steps, so that stores into the mapping never hit a
-// hole (slow first touch) or an unallocated block (SIGBUS on a full disk): ENOSPC surfaces from Reserve(), before
-// any byte is copied.
+// MappedFile: one open file, memory-mapped MAP_SHARED read/write over a virtual `capacity`, with its disk blocks
+// allocated (posix_fallocate) ahead of the writer in steps, so stores into the mapping never hit a hole (slow
+// first touch) or an unallocated block (SIGBUS on a full disk): ENOSPC surfaces from Reserve(), before any byte
+// is copied.
 //
-// Lifetime: shared_ptr-owned. The owning Segment holds one reference; every zero-copy Buffer handed to JS holds
-// another (its finalizer drops it). munmap and close happen when the last reference goes, so no JS value ever
-// points at unmapped memory.
-//
-// Invariants:
-//  - bytes in [0, allocated()) are backed by the file; nothing may touch [allocated(), capacity()).
-//  - the file is never shrunk below the end of a live view (ViewAcquired/ViewReleased track them): a shrink
-//    requested while a view reaches past the new size is deferred until the last view is released.
-//  - single-threaded except Sync(), which may run on a libuv worker while the JS thread writes; the worker holds
-//    its own reference, so the mapping and descriptor outlive it.
+// Lifetime and views. Three objects:
+//  - Region: one mmap'd range; munmap in its destructor. Every zero-copy Buffer handed to JS holds a
+//    shared_ptr<Region> (its finalizer drops it), so no JS value ever points at unmapped memory.
+//  - InodeViews: per inode, process-wide (a registry keyed by device and inode): how many views are live and how
+//    far they reach. A shrink that would cut under a live view is deferred here and applied, through its own
+//    descriptor, when the last view of that inode goes, even if the file was closed and reopened meanwhile.
+//  - MappedFile: the owner's handle (descriptor, allocation, current Region). Remap() swaps in a larger Region;
+//    old Regions live on while views hold them.
+// Invariants: bytes in [0, allocated()) are backed by the file; nothing touches [allocated(), capacity()); the
+// file is never shrunk below the end of a live view of its inode.
+// Threading: owner calls on the JS thread; Sync() may run on a libuv worker that holds its own shared_ptr.
+// InodeViews is guarded by a mutex (finalizers and worker threads of other Node environments may touch it).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -23,11 +25,33 @@
 
 namespace strata {
 
+struct InodeViews;
+
+class Region {
+ public:
+  Region(uint8_t* base, size_t length, std::shared_ptr<InodeViews> inode)
+      : base_(base), length_(length), inode_(std::move(inode)) {}
+  ~Region();
+  Region(const Region&) = delete;
+  Region& operator=(const Region&) = delete;
+  uint8_t* data() const { return base_; }
+  size_t length() const { return length_; }
+  // View bookkeeping: call Acquire when a Buffer starts viewing [.., end), Release from its finalizer.
+  void AcquireView(size_t end);
+  void ReleaseView();
+  size_t liveViews() const;
+
+ private:
+  uint8_t* base_;
+  size_t length_;
+  std::shared_ptr<InodeViews> inode_;
+};
+
 class MappedFile {
  public:
   enum class Mode { kCreate, kOpenExisting, kOpenOrCreate };
 
-  // capacity: virtual length of the mapping; at least the current file size (it is raised to it if smaller).
+  // capacity: virtual length of the mapping; raised to the current file size if smaller.
   // growthStep: how far beyond a request Reserve() allocates, to amortise fallocate calls.
   static Status Open(const std::string& path, Mode mode, size_t capacity, size_t growthStep,
                      std::shared_ptr<MappedFile>* out);
@@ -35,41 +59,35 @@ class MappedFile {
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
 
-  uint8_t* data() const { return base_; }
+  uint8_t* data() const { return region_ ? region_->data() : nullptr; }
+  const std::shared_ptr<Region>& region() const { return region_; }
   size_t capacity() const { return capacity_; }
   size_t allocated() const { return allocated_; }
   const std::string& path() const { return path_; }
 
   // Ensures [0, end) is allocated on disk. end <= capacity().
   Status Reserve(size_t end);
-  // Shrinks (or grows) the file to `size` now if no live view reaches past it, otherwise when the last view goes;
-  // a deferred shrink first zeroes `poisonBytes` at `size`, so a scan of the still-long file stops there.
+  // Maps the file anew with a larger virtual capacity (views of the old mapping stay valid).
+  Status Remap(size_t capacity);
+  // Sets the file length to `size`: now if no live view of the inode reaches past it, otherwise when the last one
+  // goes; a deferred shrink first zeroes `poisonBytes` at `size` so a scan of the still-long file stops there.
   Status TruncateFile(size_t size, size_t poisonBytes = 0);
   // fdatasync: on Linux this also writes back pages dirtied through the shared mapping (tracked by page_mkwrite).
   Status Sync() const;
-  // Removes the file name; the inode and mapping live until the last reference. Later shrinks are skipped.
+  // Removes the file name; inode and mappings live until the last reference. Later shrinks are skipped.
   Status Unlink();
-  bool unlinked() const { return unlinked_; }
-
-  void ViewAcquired(size_t end);
-  void ViewReleased();
-  size_t liveViews() const { return liveViews_; }
+  size_t liveViews() const;
 
  private:
   MappedFile() = default;
-  Status ApplyTruncate(size_t size);
 
   std::string path_;
   int fd_ = -1;
-  uint8_t* base_ = nullptr;
+  std::shared_ptr<Region> region_;
+  std::shared_ptr<InodeViews> inode_;
   size_t capacity_ = 0;
   size_t allocated_ = 0;
   size_t growthStep_ = 0;
-  bool unlinked_ = false;
-  size_t liveViews_ = 0;
-  size_t viewEndMax_ = 0;      // max end of any live view (conservative: reset only when none is live)
-  bool truncatePending_ = false;
-  size_t truncateTo_ = 0;
 };
 
 }  // namespace strata

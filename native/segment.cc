@@ -122,6 +122,10 @@ Status Segment::Open(const SegmentOptions& o, OpenMode mode, std::unique_ptr<Seg
 
 bool Segment::IndexesSane() const {
   if (index_->allocated() % kIndexEntry != 0 || timeIndex_->allocated() % kTimeIndexEntry != 0) return false;
+  // A missing (recreated empty) index: a log this long must have had entries. Rebuilding is a header walk, so
+  // the rare false alarm (one batch larger than the interval) costs little.
+  if (indexEntries_ == 0 && size_ > indexIntervalBytes_) return false;
+  if (timeIndexEntries_ == 0 && indexEntries_ > 0) return false;
   if (indexEntries_ > 0) {
     uint32_t last = indexEntries_ - 1;
     if (IndexPosition(last) >= size_) return false;
@@ -404,6 +408,16 @@ Status Segment::Seal() {
   if (!(st = index_->TruncateFile(indexEntries_ * kIndexEntry)).ok) return st;
   if (!(st = timeIndex_->TruncateFile(timeIndexEntries_ * kTimeIndexEntry)).ok) return st;
   sealed_ = true;
+  return Status::Ok();
+}
+
+Status Segment::Unseal(size_t logCapacity, size_t indexCapacity) {
+  if (closed_) return Status::Error("ERR_SEGMENT_CLOSED", "segment is closed", "");
+  Status st = log_->Remap(logCapacity);
+  if (!st.ok) return st;
+  if (!(st = index_->Remap(indexCapacity)).ok) return st;
+  if (!(st = timeIndex_->Remap(indexCapacity)).ok) return st;
+  sealed_ = false;
   return Status::Ok();
 }
 

@@ -84,6 +84,8 @@ class Segment {
   Status TruncateTo(int64_t offset, size_t* removedBytes);
   // No more appends: trims the files to their contents (the log's shrink waits for views past its end).
   Status Seal();
+  // Appends allowed again, up to logCapacity bytes (a truncated old segment becoming the active one).
+  Status Unseal(size_t logCapacity, size_t indexCapacity);
   Status Sync() const;
   Status Close();
   Status Delete();

@@ -26,11 +26,11 @@ bool ReadString(const Napi::Object& o, const char* key, std::string* out) {
 
 // Holds a reference to the mapping for as long as a JS Buffer views it.
 struct ViewHold {
-  std::shared_ptr<MappedFile> file;
+  std::shared_ptr<Region> region;
 };
 
-void ReleaseView(Napi::Env /*env*/, uint8_t* /*data*/, ViewHold* hold) {
-  hold->file->ViewReleased();
+void ReleaseView(ViewHold* hold) {
+  hold->region->ReleaseView();
   delete hold;  // may be the last reference: munmap happens here, after the Buffer is gone
 }
 
@@ -79,6 +79,7 @@ void SegmentWrap::Register(Napi::Env env, Napi::Object exports) {
           InstanceMethod<&SegmentWrap::TimeIndexFloor>("timeIndexFloor"),
           InstanceMethod<&SegmentWrap::TruncateTo>("truncateTo"),
           InstanceMethod<&SegmentWrap::Seal>("seal"),
+          InstanceMethod<&SegmentWrap::Unseal>("unseal"),
           InstanceMethod<&SegmentWrap::Flush>("flush"),
           InstanceMethod<&SegmentWrap::FlushSync>("flushSync"),
           InstanceMethod<&SegmentWrap::Close>("close"),
@@ -137,7 +138,7 @@ SegmentWrap::SegmentWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segm
     ThrowStatus(env, st);
     return;
   }
-  lastLog_ = segment_->logFile();
+  lastRegion_ = segment_->logFile()->region();
   AdjustExternal(env, static_cast<int64_t>(segment_->size()));
 }
 
@@ -198,20 +199,17 @@ Napi::Value SegmentWrap::Read(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   if (length == 0) return env.Null();
-  const std::shared_ptr<MappedFile>& file = segment_->logFile();
+  const std::shared_ptr<Region>& region = segment_->logFile()->region();
+  lastRegion_ = region;
   size_t start = static_cast<size_t>(position);
-  ViewHold* hold = new ViewHold{file};
-  file->ViewAcquired(start + length);
+  ViewHold* hold = new ViewHold{region};
+  region->AcquireView(start + length);
   napi_value result;
   napi_status status = napi_create_external_buffer(
-      env, length, file->data() + start,
-      [](napi_env e, void* data, void* hint) {
-        ReleaseView(Napi::Env(e), static_cast<uint8_t*>(data), static_cast<ViewHold*>(hint));
-      },
-      hold, &result);
+      env, length, region->data() + start,
+      [](napi_env, void*, void* hint) { ReleaseView(static_cast<ViewHold*>(hint)); }, hold, &result);
   if (status != napi_ok) {
-    file->ViewReleased();
-    delete hold;
+    ReleaseView(hold);
     ThrowStatus(env, Status::Error("ERR_NAPI", "napi_create_external_buffer failed"));
     return env.Undefined();
   }
@@ -299,6 +297,21 @@ Napi::Value SegmentWrap::Seal(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// unseal(logCapacity, indexCapacity)
+Napi::Value SegmentWrap::Unseal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  double logCapacity, indexCapacity;
+  if (info.Length() < 2 || !ReadInteger(info[0], 0, 4294967295.0, &logCapacity) ||
+      !ReadInteger(info[1], 12, 2147483647.0, &indexCapacity)) {
+    ThrowArgument(env, "unseal(logCapacity, indexCapacity): invalid arguments");
+    return env.Undefined();
+  }
+  Status st = segment_->Unseal(static_cast<size_t>(logCapacity), static_cast<size_t>(indexCapacity));
+  if (!st.ok) ThrowStatus(env, st);
+  return env.Undefined();
+}
+
 Napi::Value SegmentWrap::Flush(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Usable(env)) return env.Undefined();
@@ -374,8 +387,8 @@ Napi::Value SegmentWrap::GetClosed(const Napi::CallbackInfo& info) {
 
 // Views still alive over this segment's log mapping (also after close/delete, until they are collected).
 Napi::Value SegmentWrap::GetLiveViews(const Napi::CallbackInfo& info) {
-  std::shared_ptr<MappedFile> file = lastLog_.lock();
-  return Napi::Number::New(info.Env(), file ? static_cast<double>(file->liveViews()) : 0);
+  std::shared_ptr<Region> region = lastRegion_.lock();
+  return Napi::Number::New(info.Env(), region ? static_cast<double>(region->liveViews()) : 0);
 }
 
 }  // namespace strata

@@ -25,6 +25,7 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   Napi::Value TimeIndexFloor(const Napi::CallbackInfo& info);
   Napi::Value TruncateTo(const Napi::CallbackInfo& info);
   Napi::Value Seal(const Napi::CallbackInfo& info);
+  Napi::Value Unseal(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value FlushSync(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
@@ -45,7 +46,7 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
 
   std::unique_ptr<Segment> segment_;
   RecoveryReport recovery_;
-  std::weak_ptr<MappedFile> lastLog_;  // weak: must not keep the mapping alive after close
+  std::weak_ptr<Region> lastRegion_;  // weak: must not keep the mapping alive after close
   int64_t reportedExternal_ = 0;
 };
 
