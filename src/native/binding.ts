@@ -41,6 +41,8 @@ export interface NativeSegment {
   timeIndexFloor(timestamp: number): [timestamp: number, offset: number] | null;
   truncateTo(offset: number): number;
   seal(): void;
+  /** Makes a sealed segment appendable again, mapped at logCapacity (after a truncation made it the last). */
+  unseal(logCapacity: number, indexCapacity: number): void;
   flush(): Promise<void>;
   flushSync(): void;
   close(): void;

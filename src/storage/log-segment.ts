@@ -1,0 +1,77 @@
+/**
+ * LogSegment: the TypeScript handle of one native segment (native/segment.h holds the on-disk format:
+ * `<base>.log`, `<base>.index`, `<base>.timeindex`, base offset as 20 digits).
+ *
+ * Invariants: only the Log that owns it calls it, from the JS thread. At most one segment per log is active
+ * (mapped with `segmentBytes` of capacity); the others are sealed and read-only until a truncation unseals one.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { native, NativeSegment, SegmentOpenMode } from '../native/binding';
+import type { LogConfig } from '../config/log-config';
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return String(baseOffset).padStart(20, '0') + suffix;
+}
+
+/** Parses `00000000000000001234.log` → 1234; null for anything else. */
+export function parseSegmentFileName(name: string, suffix = LOG_SUFFIX): number | null {
+  if (!name.endsWith(suffix)) return null;
+  const digits = name.slice(0, -suffix.length);
+  if (!/^\d{20}$/.test(digits)) return null;
+  const base = Number(digits);
+  return Number.isSafeInteger(base) ? base : null;
+}
+
+export class LogSegment {
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    readonly native: NativeSegment,
+    /** When this segment was created (or, if reopened, its log file's mtime): roll-by-time fallback. */
+    readonly createdMs: number,
+  ) {}
+
+  static open(dir: string, baseOffset: number, config: LogConfig, mode: SegmentOpenMode, active: boolean, nowMs: number, minCapacity = 0): LogSegment {
+    const logPath = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
+    const seg = new native.Segment({
+      logPath,
+      indexPath: path.join(dir, segmentFileName(baseOffset, INDEX_SUFFIX)),
+      timeIndexPath: path.join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX)),
+      baseOffset,
+      logCapacity: active ? Math.max(config.segmentBytes, minCapacity) : 0,
+      indexCapacity: config.segmentIndexBytes,
+      indexIntervalBytes: config.indexIntervalBytes,
+      mode,
+    });
+    const createdMs = mode === 'create' ? nowMs : fs.statSync(logPath).mtimeMs;
+    return new LogSegment(dir, baseOffset, seg, createdMs);
+  }
+
+  get size(): number {
+    return this.native.size;
+  }
+  get nextOffset(): number {
+    return this.native.nextOffset;
+  }
+  get maxTimestamp(): number {
+    return this.native.maxTimestamp;
+  }
+  /**
+   * Kafka's segment.ms clock: how far the incoming batch's timestamp is past this segment's first batch; for a
+   * segment without batch timestamps, wall time since it was created.
+   */
+  msSinceRollBase(incomingMaxTimestamp: number, nowMs: number): number {
+    const first = this.native.firstBatchTimestamp;
+    return first >= 0 ? incomingMaxTimestamp - first : nowMs - this.createdMs;
+  }
+  /** Newest timestamp for time retention: the largest batch timestamp, or the file's mtime when none. */
+  get retentionTimestampMs(): number {
+    const max = this.native.maxTimestamp;
+    return max >= 0 ? max : this.createdMs;
+  }
+}

@@ -1,0 +1,564 @@
+/**
+ * Log: one partition, as a directory `<topic>-<partition>/` of segments (see log-segment.ts and
+ * native/segment.h for the files). Appends go to the last (active) segment; reads return Buffers that view the
+ * segments' mappings directly.
+ *
+ * Invariants:
+ *  - segments are sorted by base offset, never overlap, and the last one is the only one open for appends;
+ *  - logStartOffset <= highWatermark <= logEndOffset (the active segment's next offset);
+ *  - every byte in a segment is a whole batch that passed validation (magic, lengths, CRC-32C) on append or,
+ *    after an unclean stop, on recovery; offsets increase strictly across the log;
+ *  - recoveryPoint <= logEndOffset: everything below it is known flushed to disk.
+ * Offsets are JS numbers: exact up to Number.MAX_SAFE_INTEGER (2^53 - 1), i.e. ~28 years at 10M messages/s.
+ *
+ * Who may call: the owner (LogManager, the broker's partition) from the JS thread. Appends are synchronous;
+ * flush() runs fdatasync on the libuv pool and may overlap appends.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_LOG_CONFIG, LogConfig } from '../config/log-config';
+import { StorageError, StorageErrorCode } from '../errors/storage-error';
+import { crc32c } from '../native/binding';
+import {
+  INDEX_SUFFIX,
+  LOG_SUFFIX,
+  LogSegment,
+  parseSegmentFileName,
+  segmentFileName,
+  TIME_INDEX_SUFFIX,
+} from './log-segment';
+import { batchRecordTimestampAtOrAfter } from './batch-timestamps';
+
+// Record batch v2 header layout (Kafka's DefaultRecordBatch).
+const BASE_OFFSET = 0;
+const BATCH_LENGTH = 8;
+const PARTITION_LEADER_EPOCH = 12;
+const MAGIC = 16;
+const CRC = 17;
+const ATTRIBUTES = 21;
+const LAST_OFFSET_DELTA = 23;
+const MAX_TIMESTAMP = 35;
+const RECORD_COUNT = 57;
+export const BATCH_HEADER_BYTES = 61;
+const LOG_OVERHEAD = 12;
+const MAX_RELATIVE_OFFSET = 2 ** 31 - 1;
+const TWO_32 = 2 ** 32;
+
+export interface LogOpenOptions {
+  config?: Partial<LogConfig>;
+  /** Offset below which data is known flushed (from the recovery-point checkpoint). */
+  recoveryPoint?: number;
+  /** The previous stop was clean (the clean-shutdown marker was present): no recovery scan at all. */
+  cleanShutdown?: boolean;
+  /** From the log-start-offset checkpoint. */
+  logStartOffset?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export interface AppendOptions {
+  /** Written into each batch's partitionLeaderEpoch (outside the CRC). Default: left as sent. */
+  leaderEpoch?: number;
+  /** false for batches that already carry their final offsets (replication, tools): they must follow the end. */
+  assignOffsets?: boolean;
+}
+
+export interface AppendInfo {
+  firstOffset: number;
+  lastOffset: number;
+  batchCount: number;
+  recordCount: number;
+  maxTimestamp: number;
+  /** Byte size of the append. */
+  size: number;
+}
+
+export interface ReadOptions {
+  /** Exclusive upper bound on batch offsets returned (e.g. the high watermark or last stable offset). */
+  maxOffset?: number;
+  /** Return the first batch even when it is larger than maxBytes (Kafka's KIP-74 rule). Default true. */
+  minOneBatch?: boolean;
+}
+
+export interface LogReadResult {
+  /** Whole batches, in order, each a zero-copy view of a segment mapping. */
+  records: Buffer[];
+  size: number;
+  logStartOffset: number;
+  highWatermark: number;
+  logEndOffset: number;
+}
+
+export interface RetentionResult {
+  deletedSegments: number;
+  deletedBytes: number;
+}
+
+export interface RecoveryInfo {
+  /** Segments scanned batch by batch (CRC included) because the stop was unclean. */
+  segmentsScanned: number;
+  truncatedBytes: number;
+  /** Segments dropped because they followed a truncated one. */
+  segmentsDropped: number;
+  indexesRebuilt: number;
+}
+
+function fail(code: StorageErrorCode, message: string, path?: string): never {
+  throw new StorageError(message, path === undefined ? { code } : { code, path });
+}
+
+export class Log {
+  readonly dir: string;
+  private config: LogConfig;
+  private readonly now: () => number;
+  private segments: LogSegment[];
+  private _logStartOffset: number;
+  private _highWatermark: number;
+  private _recoveryPoint: number;
+  private unflushedMessages = 0;
+  private closed = false;
+  readonly recovery: RecoveryInfo;
+
+  private constructor(dir: string, config: LogConfig, now: () => number, segments: LogSegment[], logStartOffset: number, recoveryPoint: number, recovery: RecoveryInfo) {
+    this.dir = dir;
+    this.config = config;
+    this.now = now;
+    this.segments = segments;
+    this._logStartOffset = logStartOffset;
+    this._highWatermark = this.logEndOffset;
+    this._recoveryPoint = recoveryPoint;
+    this.recovery = recovery;
+  }
+
+  /**
+   * Opens (creating if needed) the partition directory. After a clean stop segments are trusted as written;
+   * otherwise every segment reaching past the recovery point is checked batch by batch and cut at the first bad
+   * byte, later segments are dropped, and indexes are rebuilt.
+   */
+  static open(dir: string, options: LogOpenOptions = {}): Log {
+    const config: LogConfig = { ...DEFAULT_LOG_CONFIG, ...options.config };
+    const now = options.now ?? Date.now;
+    fs.mkdirSync(dir, { recursive: true });
+    const bases = fs
+      .readdirSync(dir)
+      .map((name) => parseSegmentFileName(name))
+      .filter((b): b is number => b !== null)
+      .sort((a, b) => a - b);
+    const recoveryPoint = options.recoveryPoint ?? 0;
+    const recovery: RecoveryInfo = { segmentsScanned: 0, truncatedBytes: 0, segmentsDropped: 0, indexesRebuilt: 0 };
+    const segments: LogSegment[] = [];
+    const nowMs = now();
+    try {
+      for (let i = 0; i < bases.length; i++) {
+        const base = bases[i];
+        const last = i === bases.length - 1;
+        const end = last ? Infinity : bases[i + 1];
+        const mode = options.cleanShutdown || end <= recoveryPoint ? 'clean' : 'recover';
+        const seg = LogSegment.open(dir, base, config, mode, last, nowMs);
+        const info = seg.native.info().recovery;
+        if (mode === 'recover') recovery.segmentsScanned++;
+        if (info.indexRebuilt && mode === 'clean') recovery.indexesRebuilt++;
+        recovery.truncatedBytes += info.truncatedBytes;
+        segments.push(seg);
+        if (info.truncatedBytes > 0 && !last) {
+          // Kafka's rule: nothing after the first bad byte is kept, so later segments go.
+          for (const later of bases.slice(i + 1)) {
+            for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+              fs.rmSync(path.join(dir, segmentFileName(later, suffix)), { force: true });
+            }
+            recovery.segmentsDropped++;
+          }
+          seg.native.unseal(config.segmentBytes, config.segmentIndexBytes);
+          break;
+        }
+      }
+      if (segments.length === 0) {
+        const start = options.logStartOffset ?? 0;
+        segments.push(LogSegment.open(dir, start, config, 'create', true, nowMs));
+      }
+    } catch (err) {
+      for (const s of segments) s.native.close();
+      throw err;
+    }
+    const logEnd = segments[segments.length - 1].nextOffset;
+    const logStart = Math.min(Math.max(options.logStartOffset ?? 0, segments[0].baseOffset), logEnd);
+    let rp = Math.min(recoveryPoint, logEnd);
+    if (recovery.segmentsScanned > 0) {
+      // What recovery kept is valid; make it durable so the next crash need not scan it again.
+      for (const s of segments) if (s.nextOffset > rp) s.native.flushSync();
+      rp = logEnd;
+    } else if (options.cleanShutdown) {
+      rp = logEnd;
+    }
+    return new Log(dir, config, now, segments, logStart, rp, recovery);
+  }
+
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+  /** Offset up to which consumers may read. Single replica: advanced to the log end by every append. */
+  get highWatermark(): number {
+    return this._highWatermark;
+  }
+  get recoveryPoint(): number {
+    return this._recoveryPoint;
+  }
+  get size(): number {
+    let total = 0;
+    for (const s of this.segments) total += s.size;
+    return total;
+  }
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+  get logConfig(): Readonly<LogConfig> {
+    return this.config;
+  }
+  /** Base offsets of the segments, oldest first (for tools and tests). */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) fail('ERR_LOG_CLOSED', `log ${this.dir} is closed`);
+  }
+
+  /** Takes effect for the next roll and append; the active segment keeps its mapped size. */
+  updateConfig(config: Partial<LogConfig>): void {
+    this.config = { ...this.config, ...config };
+  }
+
+  /**
+   * Appends one or more record batches (v2) given as one Buffer, e.g. a Produce request's records field. Each
+   * batch's header and CRC are checked first; if any fails nothing is written. Offsets are assigned by patching
+   * baseOffset in the caller's buffer (it sits outside the CRC), then the bytes are copied once, into the
+   * mapped segment. Records are never decoded.
+   */
+  append(records: Buffer, options: AppendOptions = {}): AppendInfo {
+    this.ensureOpen();
+    const len = records.length;
+    if (len === 0) fail('CORRUPT_MESSAGE', 'empty record set');
+    const assign = options.assignOffsets !== false;
+    let next = this.logEndOffset;
+    let firstOffset = next;
+    let batchCount = 0;
+    let recordCount = 0;
+    let maxTimestamp = -1;
+    let position = 0;
+    while (position < len) {
+      if (len - position < BATCH_HEADER_BYTES) fail('CORRUPT_MESSAGE', `truncated batch header at byte ${position}`);
+      const batchLength = records.readInt32BE(position + BATCH_LENGTH);
+      const size = LOG_OVERHEAD + batchLength;
+      if (batchLength < BATCH_HEADER_BYTES - LOG_OVERHEAD) fail('CORRUPT_MESSAGE', `batch length ${batchLength} too small`);
+      if (size > this.config.maxMessageBytes) {
+        fail('MESSAGE_TOO_LARGE', `batch of ${size} bytes exceeds max.message.bytes ${this.config.maxMessageBytes}`);
+      }
+      if (size > len - position) fail('CORRUPT_MESSAGE', `batch length ${batchLength} overruns the record set`);
+      if (records[position + MAGIC] !== 2) fail('CORRUPT_MESSAGE', `unsupported magic ${records[position + MAGIC]}`);
+      const crc = records.readUInt32BE(position + CRC);
+      if (crc32c(records, position + ATTRIBUTES, position + size) !== crc) fail('CORRUPT_MESSAGE', 'CRC-32C mismatch');
+      if ((records.readInt16BE(position + ATTRIBUTES) & 0x7) > 4) fail('CORRUPT_MESSAGE', 'unknown compression codec');
+      const lastOffsetDelta = records.readInt32BE(position + LAST_OFFSET_DELTA);
+      const count = records.readInt32BE(position + RECORD_COUNT);
+      if (lastOffsetDelta < 0 || count < 1 || count > lastOffsetDelta + 1) {
+        fail('INVALID_RECORD', `batch claims ${count} records over ${lastOffsetDelta + 1} offsets`);
+      }
+      if (!assign) {
+        const base = this.readOffset(records, position);
+        if (base < next) fail('INVALID_RECORD', `batch offset ${base} is below the log end ${next}`);
+        if (position === 0) firstOffset = base;
+        next = base;
+      }
+      next += lastOffsetDelta + 1;
+      if (next > Number.MAX_SAFE_INTEGER) fail('INVALID_RECORD', 'offset beyond 2^53');
+      const ts = Number(records.readBigInt64BE(position + MAX_TIMESTAMP));
+      if (ts > maxTimestamp) maxTimestamp = ts;
+      batchCount++;
+      recordCount += count;
+      position += size;
+    }
+    if (assign || options.leaderEpoch !== undefined) this.patchHeaders(records, firstOffset, assign, options.leaderEpoch);
+    const lastOffset = next - 1;
+    this.maybeRoll(len, batchCount, firstOffset, lastOffset, maxTimestamp);
+    try {
+      this.active.native.append(records);
+    } catch (err) {
+      if ((err as StorageError).code !== 'ERR_SEGMENT_FULL') throw err;
+      // Our roll rule and the segment's disagreed (index slots, capacity): roll and try once more.
+      this.roll(firstOffset, len);
+      this.active.native.append(records);
+    }
+    this._highWatermark = next;
+    this.unflushedMessages += recordCount;
+    if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground();
+    return { firstOffset, lastOffset, batchCount, recordCount, maxTimestamp, size: len };
+  }
+
+  private readOffset(buf: Buffer, position: number): number {
+    const hi = buf.readInt32BE(position + BASE_OFFSET);
+    const lo = buf.readUInt32BE(position + BASE_OFFSET + 4);
+    return hi * TWO_32 + lo;
+  }
+
+  private patchHeaders(records: Buffer, firstOffset: number, assign: boolean, leaderEpoch: number | undefined): void {
+    let offset = firstOffset;
+    for (let position = 0; position < records.length; ) {
+      if (assign) {
+        // hi/lo words: no BigInt allocation per batch
+        records.writeInt32BE(Math.floor(offset / TWO_32), position + BASE_OFFSET);
+        records.writeUInt32BE(offset >>> 0, position + BASE_OFFSET + 4);
+        offset += records.readInt32BE(position + LAST_OFFSET_DELTA) + 1;
+      }
+      if (leaderEpoch !== undefined) records.writeInt32BE(leaderEpoch, position + PARTITION_LEADER_EPOCH);
+      position += LOG_OVERHEAD + records.readInt32BE(position + BATCH_LENGTH);
+    }
+  }
+
+  private maybeRoll(size: number, batchCount: number, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
+    const seg = this.active;
+    if (seg.size === 0) {
+      // An empty active segment can only be too small (a batch beyond segment.bytes): replace it with a big one.
+      if (size > seg.native.capacity) {
+        seg.native.delete();
+        this.segments.pop();
+        this.segments.push(LogSegment.open(this.dir, firstOffset, this.config, 'create', true, this.now(), size));
+      }
+      return;
+    }
+    if (
+      seg.size + size > Math.min(this.config.segmentBytes, seg.native.capacity) ||
+      seg.native.indexSlotsLeft < batchCount ||
+      lastOffset - seg.baseOffset > MAX_RELATIVE_OFFSET ||
+      seg.msSinceRollBase(maxTimestamp, this.now()) >= this.config.segmentMs
+    ) {
+      this.roll(firstOffset, size);
+    }
+  }
+
+  /** Seals the active segment and starts a new one at `baseOffset` (default: the log end). */
+  roll(baseOffset = this.logEndOffset, minCapacity = 0): void {
+    this.ensureOpen();
+    const old = this.active;
+    if (old.size === 0 && old.baseOffset === baseOffset) return;
+    old.native.seal();
+    this.segments.push(LogSegment.open(this.dir, baseOffset, this.config, 'create', true, this.now(), minCapacity));
+  }
+
+  /**
+   * Reads whole batches starting at the one holding `fetchOffset`, up to maxBytes (at least one batch unless
+   * minOneBatch is false), never past maxOffset (default: the high watermark). The Buffers view the mapped
+   * segments: no record byte is copied; they stay valid even if the segment is later deleted.
+   */
+  read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): LogReadResult {
+    this.ensureOpen();
+    const result: LogReadResult = {
+      records: [],
+      size: 0,
+      logStartOffset: this._logStartOffset,
+      highWatermark: this._highWatermark,
+      logEndOffset: this.logEndOffset,
+    };
+    if (!Number.isSafeInteger(fetchOffset) || fetchOffset < this._logStartOffset || fetchOffset > this.logEndOffset) {
+      fail('OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} is outside [${this._logStartOffset}, ${this.logEndOffset}]`);
+    }
+    const maxOffset = Math.min(options.maxOffset ?? this._highWatermark, this.logEndOffset);
+    let minOne = options.minOneBatch !== false;
+    let remaining = maxBytes;
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length && fetchOffset < maxOffset; i++) {
+      const seg = this.segments[i].native;
+      const start = seg.findOffsetPosition(fetchOffset);
+      const end = maxOffset >= seg.nextOffset ? seg.size : seg.findOffsetPosition(maxOffset);
+      if (start >= end) continue;
+      const view = seg.read(start, Math.min(remaining, end - start), minOne);
+      if (view === null) break;
+      result.records.push(view);
+      result.size += view.length;
+      remaining -= view.length;
+      minOne = false;
+      if (remaining <= 0 || start + view.length < end) break;
+    }
+    return result;
+  }
+
+  /** Index of the segment that holds `offset` (the last one whose base offset is <= offset). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * ListOffsets by timestamp: the earliest offset whose record timestamp is >= `timestamp`, with that record's
+   * timestamp; null when no record is that new.
+   */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+    this.ensureOpen();
+    for (const seg of this.segments) {
+      if (seg.maxTimestamp < timestamp || seg.size === 0) continue;
+      let position = seg.native.findTimestampPosition(timestamp);
+      while (position < seg.size) {
+        const batch = seg.native.read(position, 1, true)!;
+        const found = batchRecordTimestampAtOrAfter(batch, timestamp);
+        if (found !== null) {
+          if (found.offset < this._logStartOffset) return { offset: this._logStartOffset, timestamp: found.timestamp };
+          return found;
+        }
+        position += batch.length;
+      }
+    }
+    return null;
+  }
+
+  /** Flushes everything appended so far to disk and advances the recovery point. */
+  async flush(): Promise<void> {
+    this.ensureOpen();
+    const target = this.logEndOffset;
+    const pending: Promise<void>[] = [];
+    for (const seg of this.segments) {
+      if (seg.nextOffset > this._recoveryPoint && !seg.native.closed) pending.push(seg.native.flush());
+    }
+    this.unflushedMessages = 0;
+    await Promise.all(pending);
+    if (target > this._recoveryPoint) this._recoveryPoint = Math.min(target, this.logEndOffset);
+  }
+
+  flushSync(): void {
+    this.ensureOpen();
+    const target = this.logEndOffset;
+    for (const seg of this.segments) if (seg.nextOffset > this._recoveryPoint) seg.native.flushSync();
+    this.unflushedMessages = 0;
+    this._recoveryPoint = target;
+  }
+
+  private flushInBackground(): void {
+    this.flush().catch(() => {
+      // A failed background flush leaves the recovery point where it was: the data is rescanned after a crash.
+    });
+  }
+
+  /** Flushes if flush.ms has passed since the last flush (called by the LogManager's scheduler). */
+  flushIfDue(lastFlushMs: number, nowMs: number): Promise<void> | null {
+    if (this.logEndOffset <= this._recoveryPoint || nowMs - lastFlushMs < this.config.flushMs) return null;
+    return this.flush();
+  }
+
+  /** Removes every batch holding an offset >= `offset` (a batch straddling it goes whole). */
+  truncateTo(offset: number): void {
+    this.ensureOpen();
+    if (offset >= this.logEndOffset) return;
+    if (offset < 0) fail('OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
+    while (this.segments.length > 1 && this.active.baseOffset > offset) {
+      this.active.native.delete();
+      this.segments.pop();
+    }
+    const seg = this.active;
+    if (seg.baseOffset > offset) {
+      seg.native.delete();
+      this.segments.pop();
+      this.segments.push(LogSegment.open(this.dir, offset, this.config, 'create', true, this.now()));
+      this._logStartOffset = offset;
+    } else {
+      seg.native.truncateTo(offset);
+      if (seg.native.info().sealed) seg.native.unseal(this.config.segmentBytes, this.config.segmentIndexBytes);
+    }
+    const end = this.logEndOffset;
+    this._highWatermark = Math.min(this._highWatermark, end);
+    this._recoveryPoint = Math.min(this._recoveryPoint, end);
+    this._logStartOffset = Math.min(this._logStartOffset, end);
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (at most the high watermark) and deletes the
+   * segments entirely below it. Returns the new log start offset.
+   */
+  deleteRecordsBefore(offset: number): number {
+    this.ensureOpen();
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > this._highWatermark) {
+      fail('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [0, ${this._highWatermark}]`);
+    }
+    if (offset > this._logStartOffset) this._logStartOffset = offset;
+    this.deleteSegmentsWhile((seg, next) => next !== undefined && next.baseOffset <= this._logStartOffset);
+    return this._logStartOffset;
+  }
+
+  /** Deletes whole segments past retention.ms or beyond retention.bytes (never data above the high watermark). */
+  applyRetention(nowMs: number = this.now()): RetentionResult {
+    this.ensureOpen();
+    const result: RetentionResult = { deletedSegments: 0, deletedBytes: 0 };
+    const count = (r: RetentionResult) => {
+      result.deletedSegments += r.deletedSegments;
+      result.deletedBytes += r.deletedBytes;
+    };
+    const { retentionMs, retentionBytes } = this.config;
+    if (retentionMs >= 0) {
+      count(this.deleteSegmentsWhile((seg) => seg.size > 0 && nowMs - seg.retentionTimestampMs > retentionMs));
+    }
+    if (retentionBytes >= 0) {
+      let excess = this.size - retentionBytes;
+      count(
+        this.deleteSegmentsWhile((seg) => {
+          if (excess - seg.size < 0) return false;
+          excess -= seg.size;
+          return true;
+        }),
+      );
+    }
+    count(this.deleteSegmentsWhile((seg, next) => next !== undefined && next.baseOffset <= this._logStartOffset));
+    return result;
+  }
+
+  /** Deletes the oldest segments while `predicate` holds; the log always keeps an active segment. */
+  private deleteSegmentsWhile(predicate: (seg: LogSegment, next: LogSegment | undefined) => boolean): RetentionResult {
+    const result: RetentionResult = { deletedSegments: 0, deletedBytes: 0 };
+    let n = 0;
+    while (n < this.segments.length) {
+      const seg = this.segments[n];
+      const next = this.segments[n + 1];
+      // Only data every consumer may already have read (below the high watermark) can go.
+      const upper = next ? next.baseOffset : seg.nextOffset;
+      if (upper > this._highWatermark || !predicate(seg, next)) break;
+      n++;
+    }
+    if (n === 0) return result;
+    if (n === this.segments.length) this.roll();
+    for (const seg of this.segments.splice(0, n)) {
+      result.deletedSegments++;
+      result.deletedBytes += seg.size;
+      seg.native.delete();
+    }
+    this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+    return result;
+  }
+
+  /** Flushes, trims and closes every segment: a later open needs no recovery scan. */
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.flushSync();
+    } finally {
+      this.closed = true;
+      for (const seg of this.segments) seg.native.close();
+    }
+  }
+
+  /** Deletes every segment and the directory. Views handed out earlier stay readable. */
+  delete(): void {
+    if (!this.closed) {
+      for (const seg of this.segments) seg.native.delete();
+      this.closed = true;
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
