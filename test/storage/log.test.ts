@@ -72,7 +72,7 @@ t.test('maxBytes, minOneBatch and maxOffset bound a read', async (t) => {
   log.close();
 });
 
-t.test('segment.ms rolls by the batches' timestamps; Kafka file names', async (t) => {
+t.test('segment.ms rolls by batch timestamps; Kafka file names', async (t) => {
   let now = 1_000_000;
   const dir = t.testdir();
   const log = Log.open(dir, { config: { ...small, segmentMs: 60_000 }, now: () => now });
