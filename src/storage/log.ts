@@ -526,6 +526,7 @@ export class Log {
     while (n < this.segments.length) {
       const seg = this.segments[n];
       const next = this.segments[n + 1];
+      if (next === undefined && seg.size === 0) break; // an empty active segment is where the log goes on
       // Only data every consumer may already have read (below the high watermark) can go.
       const upper = next ? next.baseOffset : seg.nextOffset;
       if (upper > this._highWatermark || !predicate(seg, next)) break;

@@ -279,3 +279,16 @@ t.test('delete removes the directory; held views stay readable', async (t) => {
   global.gc?.();
   t.same(Buffer.concat(view.records), Buffer.concat(batches));
 });
+
+t.test('retention never deletes the empty active segment it must append to', async (t) => {
+  const log = Log.open(t.testdir(), { config: { ...small, retentionBytes: 0 } });
+  appendMany(log, 100);
+  log.roll();
+  const end = log.logEndOffset;
+  log.applyRetention();
+  t.equal(log.segmentCount, 1);
+  t.equal(log.logStartOffset, end);
+  appendMany(log, 1);
+  t.equal(log.logEndOffset, end + 2);
+  log.close();
+});
