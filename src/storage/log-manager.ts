@@ -34,6 +34,21 @@ export interface LogManagerOptions {
   now?: () => number;
 }
 
+export interface SchedulerIntervals {
+  /** log.retention.check.interval.ms */
+  retentionCheckIntervalMs: number;
+  /** log.flush.scheduler.interval.ms (Kafka's default is Long.MAX; flush.ms is then checked once a second here) */
+  flushSchedulerIntervalMs: number;
+  /** log.flush.offset.checkpoint.interval.ms */
+  checkpointIntervalMs: number;
+}
+
+export const DEFAULT_SCHEDULER_INTERVALS: Readonly<SchedulerIntervals> = Object.freeze({
+  retentionCheckIntervalMs: 300_000,
+  flushSchedulerIntervalMs: 1_000,
+  checkpointIntervalMs: 60_000,
+});
+
 export interface PartitionLog {
   topic: string;
   partition: number;
@@ -70,6 +85,7 @@ export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
   private readonly now: () => number;
   private closed = false;
+  private timers: NodeJS.Timeout[] = [];
 
   private constructor(dir: string, defaults: LogConfig, now: () => number, loadReport: LoadReport) {
     this.dir = dir;
@@ -201,9 +217,48 @@ export class LogManager {
     return total;
   }
 
+  /**
+   * Starts Kafka's periodic log tasks on unref'd timers (they never keep the process alive): retention every
+   * log.retention.check.interval.ms, flush.ms checks every log.flush.scheduler.interval.ms, and checkpoints
+   * every log.flush.offset.checkpoint.interval.ms. close() stops them.
+   */
+  startScheduler(intervals: Partial<SchedulerIntervals> = {}): void {
+    this.ensureOpen();
+    this.stopScheduler();
+    const i = { ...DEFAULT_SCHEDULER_INTERVALS, ...intervals };
+    const every = (ms: number, task: () => void) => {
+      const timer = setInterval(() => {
+        try {
+          task();
+        } catch (err) {
+          this.onBackgroundError(err);
+        }
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(i.retentionCheckIntervalMs, () => this.applyRetention());
+    every(i.flushSchedulerIntervalMs, () => {
+      const now = this.now();
+      for (const p of this.all()) p.log.flushIfDue(now)?.catch((err) => this.onBackgroundError(err));
+    });
+    every(i.checkpointIntervalMs, () => this.checkpoint());
+  }
+
+  stopScheduler(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+  }
+
+  /** Where background task failures go; the broker replaces it with its logger. */
+  onBackgroundError: (err: unknown) => void = (err) => {
+    process.emitWarning(`strata log manager background task failed: ${String(err)}`);
+  };
+
   /** Clean shutdown: flush and close every log, checkpoint, then leave the clean-shutdown marker. */
   close(): void {
     if (this.closed) return;
+    this.stopScheduler();
     this.closed = true;
     let failure: unknown;
     for (const p of this.all()) {

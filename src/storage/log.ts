@@ -116,6 +116,7 @@ export class Log {
   private _highWatermark: number;
   private _recoveryPoint: number;
   private unflushedMessages = 0;
+  private lastFlushMs: number;
   private closed = false;
   readonly recovery: RecoveryInfo;
 
@@ -128,6 +129,7 @@ export class Log {
     this._highWatermark = this.logEndOffset;
     this._recoveryPoint = recoveryPoint;
     this.recovery = recovery;
+    this.lastFlushMs = now();
   }
 
   /**
@@ -430,6 +432,7 @@ export class Log {
       if (seg.nextOffset > this._recoveryPoint && !seg.native.closed) pending.push(seg.native.flush());
     }
     this.unflushedMessages = 0;
+    this.lastFlushMs = this.now();
     await Promise.all(pending);
     if (target > this._recoveryPoint) this._recoveryPoint = Math.min(target, this.logEndOffset);
   }
@@ -439,6 +442,7 @@ export class Log {
     const target = this.logEndOffset;
     for (const seg of this.segments) if (seg.nextOffset > this._recoveryPoint) seg.native.flushSync();
     this.unflushedMessages = 0;
+    this.lastFlushMs = this.now();
     this._recoveryPoint = target;
   }
 
@@ -449,8 +453,10 @@ export class Log {
   }
 
   /** Flushes if flush.ms has passed since the last flush (called by the LogManager's scheduler). */
-  flushIfDue(lastFlushMs: number, nowMs: number): Promise<void> | null {
-    if (this.logEndOffset <= this._recoveryPoint || nowMs - lastFlushMs < this.config.flushMs) return null;
+  flushIfDue(nowMs: number = this.now()): Promise<void> | null {
+    if (this.closed || this.logEndOffset <= this._recoveryPoint || nowMs - this.lastFlushMs < this.config.flushMs) {
+      return null;
+    }
     return this.flush();
   }
 

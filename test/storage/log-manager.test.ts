@@ -87,3 +87,18 @@ t.test('checkpoint files round trip and refuse garbage', async (t) => {
   fs.writeFileSync(file, '7\n0\n');
   t.throws(() => readOffsetCheckpoint(file), { code: 'CORRUPT_MESSAGE' });
 });
+
+t.test('the scheduler applies retention, flush.ms and checkpoints in the background', async (t) => {
+  const dir = t.testdir();
+  const m = LogManager.open({ dir, defaults: { ...small, retentionBytes: 20_000, flushMs: 10 } });
+  fill(m, 's', 0, 300);
+  const log = m.getLog('s', 0)!;
+  t.equal(log.recoveryPoint, 0);
+  const segmentsBefore = log.segmentCount;
+  m.startScheduler({ retentionCheckIntervalMs: 20, flushSchedulerIntervalMs: 20, checkpointIntervalMs: 20 });
+  await new Promise((r) => setTimeout(r, 300));
+  t.ok(log.segmentCount < segmentsBefore, 'retention ran');
+  t.equal(log.recoveryPoint, log.logEndOffset, 'flush.ms flushed');
+  t.equal(readOffsetCheckpoint(path.join(dir, RECOVERY_POINT_CHECKPOINT)).get('s-0'), log.logEndOffset, 'checkpointed');
+  m.close();
+});
