@@ -115,6 +115,8 @@ Status Segment::Open(const SegmentOptions& o, OpenMode mode, std::unique_ptr<Seg
     if (!(st = s->timeIndex_->TruncateFile(s->timeIndexEntries_ * kTimeIndexEntry)).ok) return st;
     s->RecomputeTail();
   }
+  // Mapped at its file size only: a read-only (sealed) segment until Unseal().
+  if (mode != OpenMode::kCreate && o.logCapacity == 0) s->sealed_ = true;
   if (report) *report = r;
   *out = std::move(s);
   return Status::Ok();
