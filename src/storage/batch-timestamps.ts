@@ -8,27 +8,33 @@ import { CompressionType, decompress } from '../protocol/records/compression';
 import { readVarint, readVarlong, VarintResult } from '../protocol/records/varint';
 import { StorageError } from '../errors/storage-error';
 
-const ATTRIBUTES = 21;
-const BASE_TIMESTAMP = 27;
-const MAX_TIMESTAMP = 35;
-const RECORD_COUNT = 57;
-const HEADER_BYTES = 61;
-const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
+import {
+  ATTRIBUTE_COMPRESSION_MASK,
+  ATTRIBUTE_TIMESTAMP_TYPE_MASK,
+  ATTRIBUTES_POSITION,
+  BASE_TIMESTAMP_POSITION,
+  BATCH_HEADER_SIZE,
+  BATCH_LENGTH_POSITION,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP_POSITION,
+  RECORD_COUNT_POSITION,
+} from '../protocol/records/record-batch';
 
 export function batchRecordTimestampAtOrAfter(batch: Buffer, target: number): { offset: number; timestamp: number } | null {
   const baseOffset = Number(batch.readBigInt64BE(0));
-  const end = 12 + batch.readInt32BE(8);
-  const attributes = batch.readInt16BE(ATTRIBUTES);
-  const maxTimestamp = Number(batch.readBigInt64BE(MAX_TIMESTAMP));
+  const end = LOG_OVERHEAD + batch.readInt32BE(BATCH_LENGTH_POSITION);
+  const attributes = batch.readInt16BE(ATTRIBUTES_POSITION);
+  const maxTimestamp = Number(batch.readBigInt64BE(MAX_TIMESTAMP_POSITION));
   if (maxTimestamp < target) return null;
-  if (attributes & TIMESTAMP_TYPE_LOG_APPEND) {
+  if (attributes & ATTRIBUTE_TIMESTAMP_TYPE_MASK) {
     // Every record carries the broker's append time, stored once as the batch's max timestamp.
     return { offset: baseOffset, timestamp: maxTimestamp };
   }
-  const baseTimestamp = Number(batch.readBigInt64BE(BASE_TIMESTAMP));
-  const count = batch.readInt32BE(RECORD_COUNT);
-  const codec = (attributes & 0x07) as CompressionType;
-  const records = codec === CompressionType.None ? batch.subarray(HEADER_BYTES, end) : decompress(codec, batch.subarray(HEADER_BYTES, end));
+  const baseTimestamp = Number(batch.readBigInt64BE(BASE_TIMESTAMP_POSITION));
+  const count = batch.readInt32BE(RECORD_COUNT_POSITION);
+  const codec = (attributes & ATTRIBUTE_COMPRESSION_MASK) as CompressionType;
+  const body = batch.subarray(BATCH_HEADER_SIZE, end);
+  const records = codec === CompressionType.None ? body : decompress(codec, body);
   const cursor = new VarintResult();
   let position = 0;
   for (let i = 0; i < count && position < records.length; i++) {

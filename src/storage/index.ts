@@ -8,3 +8,5 @@ export type { LogConfig } from '../config/log-config';
 export { StorageError } from '../errors/storage-error';
 export type { StorageErrorCode } from '../errors/storage-error';
 export { crc32c } from '../native/binding';
+// The stored format: embedded users build and read record batches with the same codec the broker uses.
+export * from '../protocol/records/index';

@@ -29,18 +29,22 @@ import {
 } from './log-segment';
 import { batchRecordTimestampAtOrAfter } from './batch-timestamps';
 
-// Record batch v2 header layout (Kafka's DefaultRecordBatch).
-const BASE_OFFSET = 0;
-const BATCH_LENGTH = 8;
-const PARTITION_LEADER_EPOCH = 12;
-const MAGIC = 16;
-const CRC = 17;
-const ATTRIBUTES = 21;
-const LAST_OFFSET_DELTA = 23;
-const MAX_TIMESTAMP = 35;
-const RECORD_COUNT = 57;
-export const BATCH_HEADER_BYTES = 61;
-const LOG_OVERHEAD = 12;
+import {
+  ATTRIBUTE_COMPRESSION_MASK,
+  ATTRIBUTES_POSITION as ATTRIBUTES,
+  BASE_OFFSET_POSITION as BASE_OFFSET,
+  BATCH_HEADER_SIZE,
+  BATCH_LENGTH_POSITION as BATCH_LENGTH,
+  CRC_POSITION as CRC,
+  LAST_OFFSET_DELTA_POSITION as LAST_OFFSET_DELTA,
+  LOG_OVERHEAD,
+  MAGIC_POSITION as MAGIC,
+  MAX_TIMESTAMP_POSITION as MAX_TIMESTAMP,
+  PARTITION_LEADER_EPOCH_POSITION as PARTITION_LEADER_EPOCH,
+  RECORD_BATCH_MAGIC,
+  RECORD_COUNT_POSITION as RECORD_COUNT,
+} from '../protocol/records/record-batch';
+
 const MAX_RELATIVE_OFFSET = 2 ** 31 - 1;
 const TWO_32 = 2 ** 32;
 
@@ -255,18 +259,18 @@ export class Log {
     let maxTimestamp = -1;
     let position = 0;
     while (position < len) {
-      if (len - position < BATCH_HEADER_BYTES) fail('CORRUPT_MESSAGE', `truncated batch header at byte ${position}`);
+      if (len - position < BATCH_HEADER_SIZE) fail('CORRUPT_MESSAGE', `truncated batch header at byte ${position}`);
       const batchLength = records.readInt32BE(position + BATCH_LENGTH);
       const size = LOG_OVERHEAD + batchLength;
-      if (batchLength < BATCH_HEADER_BYTES - LOG_OVERHEAD) fail('CORRUPT_MESSAGE', `batch length ${batchLength} too small`);
+      if (batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD) fail('CORRUPT_MESSAGE', `batch length ${batchLength} too small`);
       if (size > this.config.maxMessageBytes) {
         fail('MESSAGE_TOO_LARGE', `batch of ${size} bytes exceeds max.message.bytes ${this.config.maxMessageBytes}`);
       }
       if (size > len - position) fail('CORRUPT_MESSAGE', `batch length ${batchLength} overruns the record set`);
-      if (records[position + MAGIC] !== 2) fail('CORRUPT_MESSAGE', `unsupported magic ${records[position + MAGIC]}`);
+      if (records[position + MAGIC] !== RECORD_BATCH_MAGIC) fail('CORRUPT_MESSAGE', `unsupported magic ${records[position + MAGIC]}`);
       const crc = records.readUInt32BE(position + CRC);
       if (crc32c(records, position + ATTRIBUTES, position + size) !== crc) fail('CORRUPT_MESSAGE', 'CRC-32C mismatch');
-      if ((records.readInt16BE(position + ATTRIBUTES) & 0x7) > 4) fail('CORRUPT_MESSAGE', 'unknown compression codec');
+      if ((records.readInt16BE(position + ATTRIBUTES) & ATTRIBUTE_COMPRESSION_MASK) > 4) fail('CORRUPT_MESSAGE', 'unknown compression codec');
       const lastOffsetDelta = records.readInt32BE(position + LAST_OFFSET_DELTA);
       const count = records.readInt32BE(position + RECORD_COUNT);
       if (lastOffsetDelta < 0 || count < 1 || count > lastOffsetDelta + 1) {

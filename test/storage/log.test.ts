@@ -292,3 +292,27 @@ t.test('retention never deletes the empty active segment it must append to', asy
   t.equal(log.logEndOffset, end + 2);
   log.close();
 });
+
+t.test('offsetForTimestamp finds the first record at or after a time, inside compressed batches too', async (t) => {
+  const { encodeRecordBatch, CompressionType } = await import('../../src/protocol/records/index');
+  const log = Log.open(t.testdir(), { config: small });
+  const codecs = [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
+  // 50 batches of 4 records; record i (global) has timestamp 10_000 + 10 * i
+  for (let b = 0; b < 50; b++) {
+    const records = Array.from({ length: 4 }, (_, r) => ({
+      value: Buffer.from(`v${b * 4 + r}`),
+      timestamp: 10_000 + 10 * (b * 4 + r),
+    }));
+    log.append(encodeRecordBatch({ compression: codecs[b % codecs.length], records }));
+  }
+  t.same(log.offsetForTimestamp(0), { offset: 0, timestamp: 10_000 });
+  t.same(log.offsetForTimestamp(10_000), { offset: 0, timestamp: 10_000 });
+  t.same(log.offsetForTimestamp(10_001), { offset: 1, timestamp: 10_010 });
+  t.same(log.offsetForTimestamp(10_015), { offset: 2, timestamp: 10_020 }, 'inside a gzip batch');
+  t.same(log.offsetForTimestamp(10_000 + 10 * 123), { offset: 123, timestamp: 10_000 + 10 * 123 });
+  t.same(log.offsetForTimestamp(10_000 + 10 * 199), { offset: 199, timestamp: 10_000 + 10 * 199 });
+  t.equal(log.offsetForTimestamp(10_000 + 10 * 199 + 1), null);
+  log.deleteRecordsBefore(101);
+  t.same(log.offsetForTimestamp(0)!.offset, 101, 'never below the log start offset');
+  log.close();
+});
