@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * The `strata` command. Commands land as their features do; today: `dump-log` (reads segment files directly).
+ * Exit codes: 0 success, 1 the input is damaged (dump-log found a bad batch), 2 usage error, 3 I/O error.
+ */
+import { parseArgs } from 'node:util';
+import { dumpLog } from './dump-log';
+
+const USAGE = `Usage: strata <command> [options]
+
+Commands:
+  dump-log <file.log> [--records] [--json]   Print the batches (and records) of a segment file, checking CRCs
+  help                                       This text
+
+Options:
+  --version                                  Print the version`;
+
+function main(argv: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      records: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      version: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.version) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    console.log((require('../../package.json') as { version: string }).version);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || command === 'help' || command === undefined) {
+    console.log(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  if (command === 'dump-log') {
+    if (rest.length !== 1) {
+      console.error('strata dump-log: exactly one segment file is needed');
+      return 2;
+    }
+    const summary = dumpLog(rest[0], { records: values.records, json: values.json, out: (l) => console.log(l) });
+    if (summary.firstBadPosition !== null) {
+      console.error(
+        `strata dump-log: ${summary.fileBytes - summary.validBytes} bytes from position ${summary.firstBadPosition} are not a valid batch`,
+      );
+      return 1;
+    }
+    return 0;
+  }
+  console.error(`strata: unknown command "${command}"\n\n${USAGE}`);
+  return 2;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (err) {
+  const e = err as NodeJS.ErrnoException;
+  console.error(`strata: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+  process.exitCode = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? 2 : 3;
+}
