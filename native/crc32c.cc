@@ -87,56 +87,63 @@ uint32_t zerosOperator(size_t n) {
 }
 
 #ifdef STRATA_X86
-constexpr size_t kLong = 8192;
+constexpr size_t kLong = 4096;
 constexpr size_t kShort = 256;
 
-struct ShiftOperators {
-  uint32_t longOp = zerosOperator(kLong);
-  uint32_t shortOp = zerosOperator(kShort);
+// Appending n zero bytes to a raw CRC register is multiplication by x^(8n) mod P, a linear map: tabulated per
+// byte of the register, a shift is four lookups instead of a 32-step polynomial product.
+struct ShiftTable {
+  uint32_t t[4][256];
+  explicit ShiftTable(size_t zeros) {
+    uint32_t op = zerosOperator(zeros);
+    for (int k = 0; k < 4; k++) {
+      for (uint32_t b = 0; b < 256; b++) t[k][b] = multModP(op, b << (8 * k));
+    }
+  }
+  uint32_t shift(uint32_t crc) const {
+    return t[0][crc & 0xff] ^ t[1][(crc >> 8) & 0xff] ^ t[2][(crc >> 16) & 0xff] ^ t[3][crc >> 24];
+  }
 };
 
-const ShiftOperators& shifts() {
-  static const ShiftOperators instance;
-  return instance;
+const ShiftTable& longShift() {
+  static const ShiftTable table(kLong);
+  return table;
+}
+const ShiftTable& shortShift() {
+  static const ShiftTable table(kShort);
+  return table;
+}
+
+// Three independent streams keep the crc32 unit busy (latency 3, throughput 1); their registers are then
+// combined by shifting the earlier ones over the later streams' length.
+template <size_t kBlock>
+__attribute__((target("sse4.2"))) inline uint64_t threeWay(uint64_t c0, const uint8_t*& p, size_t& len,
+                                                           const ShiftTable& shift) {
+  while (len >= 3 * kBlock) {
+    uint64_t c1 = 0, c2 = 0;
+    const uint8_t* end = p + kBlock;
+    do {
+      c0 = _mm_crc32_u64(c0, load64(p));
+      c1 = _mm_crc32_u64(c1, load64(p + kBlock));
+      c2 = _mm_crc32_u64(c2, load64(p + 2 * kBlock));
+      p += 8;
+    } while (p < end);
+    c0 = shift.shift(static_cast<uint32_t>(c0)) ^ c1;
+    c0 = shift.shift(static_cast<uint32_t>(c0)) ^ c2;
+    p += 2 * kBlock;
+    len -= 3 * kBlock;
+  }
+  return c0;
 }
 
 __attribute__((target("sse4.2"))) uint32_t rawHardware(uint32_t crc, const uint8_t* p, size_t len) {
-  const ShiftOperators& S = shifts();
   uint64_t c0 = crc;
   while (len && (reinterpret_cast<uintptr_t>(p) & 7)) {
     c0 = _mm_crc32_u8(static_cast<uint32_t>(c0), *p++);
     len--;
   }
-  // Three independent streams keep the crc32 unit busy (latency 3, throughput 1); their registers are then
-  // combined by shifting the earlier ones over the later streams' length.
-  while (len >= 3 * kLong) {
-    uint64_t c1 = 0, c2 = 0;
-    const uint8_t* end = p + kLong;
-    do {
-      c0 = _mm_crc32_u64(c0, load64(p));
-      c1 = _mm_crc32_u64(c1, load64(p + kLong));
-      c2 = _mm_crc32_u64(c2, load64(p + 2 * kLong));
-      p += 8;
-    } while (p < end);
-    c0 = multModP(S.longOp, static_cast<uint32_t>(c0)) ^ c1;
-    c0 = multModP(S.longOp, static_cast<uint32_t>(c0)) ^ c2;
-    p += 2 * kLong;
-    len -= 3 * kLong;
-  }
-  while (len >= 3 * kShort) {
-    uint64_t c1 = 0, c2 = 0;
-    const uint8_t* end = p + kShort;
-    do {
-      c0 = _mm_crc32_u64(c0, load64(p));
-      c1 = _mm_crc32_u64(c1, load64(p + kShort));
-      c2 = _mm_crc32_u64(c2, load64(p + 2 * kShort));
-      p += 8;
-    } while (p < end);
-    c0 = multModP(S.shortOp, static_cast<uint32_t>(c0)) ^ c1;
-    c0 = multModP(S.shortOp, static_cast<uint32_t>(c0)) ^ c2;
-    p += 2 * kShort;
-    len -= 3 * kShort;
-  }
+  c0 = threeWay<kLong>(c0, p, len, longShift());
+  c0 = threeWay<kShort>(c0, p, len, shortShift());
   while (len >= 8) {
     c0 = _mm_crc32_u64(c0, load64(p));
     p += 8;

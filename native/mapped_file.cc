@@ -187,6 +187,21 @@ Status MappedFile::Reserve(size_t end) {
   return Status::Ok();
 }
 
+Status MappedFile::Write(size_t position, const uint8_t* data, size_t len) {
+  if (position + len > allocated_) return Status::Error("ERR_OUT_OF_CAPACITY", "write past the allocated range", path_);
+  while (len > 0) {
+    ssize_t n = ::pwrite(fd_, data, len, static_cast<off_t>(position));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::Sys(errno, "pwrite", path_);
+    }
+    data += n;
+    position += static_cast<size_t>(n);
+    len -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
 Status MappedFile::TruncateFile(size_t size, size_t poisonBytes) {
   std::lock_guard<std::mutex> lock(inode_->mu);
   if (inode_->unlinked) return Status::Ok();

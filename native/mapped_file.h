@@ -67,6 +67,10 @@ class MappedFile {
 
   // Ensures [0, end) is allocated on disk. end <= capacity().
   Status Reserve(size_t end);
+  // Writes [position, position+len) with pwrite (after Reserve). Measured faster than a memcpy into the mapping:
+  // a store into a fresh page of a MAP_SHARED file faults, zero-fills the page, then runs page_mkwrite, while
+  // pwrite fills the page cache directly. The mapping sees the bytes through the same page cache.
+  Status Write(size_t position, const uint8_t* data, size_t len);
   // Maps the file anew with a larger virtual capacity (views of the old mapping stay valid).
   Status Remap(size_t capacity);
   // Sets the file length to `size`: now if no live view of the inode reaches past it, otherwise when the last one

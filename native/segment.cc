@@ -281,7 +281,10 @@ Status Segment::Append(const uint8_t* data, size_t len, size_t* position) {
   st = timeIndex_->Reserve(std::min(timeIndex_->capacity(), size_t(timeIndexEntries_ + batches) * kTimeIndexEntry));
   if (!st.ok) return st;
 
-  std::memcpy(log_->data() + size_, data, len);
+  // A failed write leaves size_ where it was: the partial bytes past it are overwritten by the next append, and a
+  // recovery scan stops at them (bad CRC).
+  st = log_->Write(size_, data, len);
+  if (!st.ok) return st;
   size_t start = size_;
   for (size_t pos = 0; pos < len;) {
     BatchInfo b;

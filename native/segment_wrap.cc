@@ -5,6 +5,14 @@
 #include "storage_error.h"
 
 namespace strata {
+
+// Zero-copy reads hand out slices of a few large ArrayBuffers instead of one external Buffer per read: V8 counts
+// each new external ArrayBuffer as memory pressure and collects in proportion, which made 1 MiB fetches GC-bound.
+// Chunk k's ArrayBuffer views [k*C, k*C + C + overlap) of the mapping (cut at what is allocated), so a read of up
+// to `overlap` bytes starting anywhere in the chunk is one slice of it; larger reads get their own Buffer.
+constexpr size_t kViewChunkBytes = 8u << 20;
+constexpr size_t kViewChunkOverlapBytes = 2u << 20;
+
 namespace {
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;
@@ -73,6 +81,10 @@ void SegmentWrap::Register(Napi::Env env, Napi::Object exports) {
       {
           InstanceMethod<&SegmentWrap::Append>("append"),
           InstanceMethod<&SegmentWrap::Read>("read"),
+          InstanceMethod<&SegmentWrap::ReadLength>("readLength"),
+          InstanceMethod<&SegmentWrap::ChunkBuffer>("chunkBuffer"),
+          StaticValue("VIEW_CHUNK_BYTES", Napi::Number::New(env, static_cast<double>(kViewChunkBytes))),
+          StaticValue("VIEW_CHUNK_OVERLAP_BYTES", Napi::Number::New(env, static_cast<double>(kViewChunkOverlapBytes))),
           InstanceMethod<&SegmentWrap::FindOffsetPosition>("findOffsetPosition"),
           InstanceMethod<&SegmentWrap::FindTimestampPosition>("findTimestampPosition"),
           InstanceMethod<&SegmentWrap::IndexFloor>("indexFloor"),
@@ -139,20 +151,9 @@ SegmentWrap::SegmentWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segm
     return;
   }
   lastRegion_ = segment_->logFile()->region();
-  AdjustExternal(env, static_cast<int64_t>(segment_->size()));
 }
 
 SegmentWrap::~SegmentWrap() = default;
-
-void SegmentWrap::AdjustExternal(Napi::Env env, int64_t bytes) {
-  // Mapped bytes of data (not the virtual reservation) count towards V8's external memory, so the GC runs
-  // finalizers of views in proportion to what they pin.
-  int64_t delta = bytes - reportedExternal_;
-  if (delta == 0) return;
-  int64_t result;
-  napi_adjust_external_memory(env, delta, &result);
-  reportedExternal_ = bytes;
-}
 
 bool SegmentWrap::Usable(Napi::Env env) {
   if (!segment_ || segment_->closed()) {
@@ -214,6 +215,73 @@ Napi::Value SegmentWrap::Read(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   return Napi::Value(env, result);
+}
+
+// readLength(position, maxBytes, minOneBatch) -> byte length of the whole batches a read would return
+Napi::Value SegmentWrap::ReadLength(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  double position, maxBytes;
+  if (info.Length() < 2 || !ReadInteger(info[0], 0, 4294967295.0, &position) ||
+      !ReadInteger(info[1], 0, kMaxSafeInteger, &maxBytes)) {
+    ThrowArgument(env, "readLength(position, maxBytes, minOneBatch): invalid arguments");
+    return env.Undefined();
+  }
+  bool minOne = info.Length() > 2 && info[2].ToBoolean().Value();
+  size_t length;
+  Status st = segment_->ReadLength(static_cast<size_t>(position), static_cast<size_t>(maxBytes), minOne, &length);
+  if (!st.ok) {
+    ThrowStatus(env, st);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(length));
+}
+
+// chunkBuffer(chunkIndex, minEnd) -> ArrayBuffer over the log mapping from chunkIndex * VIEW_CHUNK_BYTES, at least
+// up to the absolute position minEnd (which must lie within the segment's bytes).
+Napi::Value SegmentWrap::ChunkBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  double index, minEnd;
+  if (info.Length() < 2 || !ReadInteger(info[0], 0, 1048576.0, &index) ||
+      !ReadInteger(info[1], 0, kMaxSafeInteger, &minEnd)) {
+    ThrowArgument(env, "chunkBuffer(chunkIndex, minEnd): invalid arguments");
+    return env.Undefined();
+  }
+  size_t start = static_cast<size_t>(index) * kViewChunkBytes;
+  size_t end = static_cast<size_t>(minEnd);
+  const std::shared_ptr<MappedFile>& file = segment_->logFile();
+  if (end > segment_->size() || end < start || end > start + kViewChunkBytes + kViewChunkOverlapBytes) {
+    ThrowStatus(env, Status::Error("ERR_INVALID_ARG", "chunkBuffer: range outside the chunk or the segment"));
+    return env.Undefined();
+  }
+  size_t k = static_cast<size_t>(index);
+  if (chunks_.size() <= k) chunks_.resize(k + 1);
+  Chunk& chunk = chunks_[k];
+  if (!chunk.ref.IsEmpty() && chunk.length >= end - start) {
+    Napi::ArrayBuffer alive = chunk.ref.Value();
+    if (!alive.IsEmpty()) return alive;
+  }
+  // Never past what is allocated on disk: every byte of the ArrayBuffer is backed by the file.
+  size_t limit = std::min(start + kViewChunkBytes + kViewChunkOverlapBytes, file->allocated());
+  size_t length = limit - start;
+  const std::shared_ptr<Region>& region = file->region();
+  ViewHold* hold = new ViewHold{region};
+  region->AcquireView(limit);
+  lastRegion_ = region;
+  napi_value ab;
+  napi_status status = napi_create_external_arraybuffer(
+      env, region->data() + start, length, [](napi_env, void*, void* hint) { ReleaseView(static_cast<ViewHold*>(hint)); },
+      hold, &ab);
+  if (status != napi_ok) {
+    ReleaseView(hold);
+    ThrowStatus(env, Status::Error("ERR_NAPI", "napi_create_external_arraybuffer failed"));
+    return env.Undefined();
+  }
+  Napi::ArrayBuffer buffer(env, ab);
+  chunk.ref = Napi::Weak(buffer);
+  chunk.length = length;
+  return buffer;
 }
 
 Napi::Value SegmentWrap::FindOffsetPosition(const Napi::CallbackInfo& info) {
@@ -293,7 +361,6 @@ Napi::Value SegmentWrap::Seal(const Napi::CallbackInfo& info) {
   if (!Usable(env)) return env.Undefined();
   Status st = segment_->Seal();
   if (!st.ok) ThrowStatus(env, st);
-  AdjustExternal(env, static_cast<int64_t>(segment_->size()));
   return env.Undefined();
 }
 
@@ -333,7 +400,7 @@ Napi::Value SegmentWrap::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!segment_ || segment_->closed()) return env.Undefined();
   Status st = segment_->Close();
-  AdjustExternal(env, 0);
+  chunks_.clear();
   if (!st.ok) ThrowStatus(env, st);
   return env.Undefined();
 }
@@ -342,7 +409,7 @@ Napi::Value SegmentWrap::Delete(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Usable(env)) return env.Undefined();
   Status st = segment_->Delete();
-  AdjustExternal(env, 0);
+  chunks_.clear();
   if (!st.ok) ThrowStatus(env, st);
   return env.Undefined();
 }

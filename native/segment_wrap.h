@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <vector>
 
 #include "segment.h"
 
@@ -19,6 +20,8 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   bool Usable(Napi::Env env);
   Napi::Value Append(const Napi::CallbackInfo& info);
   Napi::Value Read(const Napi::CallbackInfo& info);
+  Napi::Value ReadLength(const Napi::CallbackInfo& info);
+  Napi::Value ChunkBuffer(const Napi::CallbackInfo& info);
   Napi::Value FindOffsetPosition(const Napi::CallbackInfo& info);
   Napi::Value FindTimestampPosition(const Napi::CallbackInfo& info);
   Napi::Value IndexFloor(const Napi::CallbackInfo& info);
@@ -42,12 +45,17 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
   Napi::Value GetLiveViews(const Napi::CallbackInfo& info);
 
-  void AdjustExternal(Napi::Env env, int64_t bytes);
 
   std::unique_ptr<Segment> segment_;
   RecoveryReport recovery_;
   std::weak_ptr<Region> lastRegion_;  // weak: must not keep the mapping alive after close
-  int64_t reportedExternal_ = 0;
+  // Weak references to the ArrayBuffers viewing each chunk of the log mapping (see ChunkBuffer), with their
+  // lengths: reused while some view keeps one alive, recreated when collected or too short.
+  struct Chunk {
+    Napi::Reference<Napi::ArrayBuffer> ref;
+    size_t length = 0;
+  };
+  std::vector<Chunk> chunks_;
 };
 
 }  // namespace strata

@@ -33,8 +33,15 @@ export interface NativeSegmentInfo {
 export interface NativeSegment {
   /** Copies whole batches (baseOffset already assigned) at the end; returns their position. */
   append(batches: Uint8Array): number;
-  /** Whole batches from `position` within maxBytes, as a Buffer viewing the mapping; null at the end. */
+  /** Whole batches from `position` within maxBytes, as a Buffer of its own viewing the mapping; null at the end. */
   read(position: number, maxBytes: number, minOneBatch: boolean): Buffer | null;
+  /** Byte length of the whole batches `read` would return. */
+  readLength(position: number, maxBytes: number, minOneBatch: boolean): number;
+  /**
+   * ArrayBuffer viewing the log mapping from chunkIndex * VIEW_CHUNK_BYTES to at least `minEnd` (absolute), shared
+   * by every read in that chunk while any view of it lives; slice it with Buffer.from(ab, offset, length).
+   */
+  chunkBuffer(chunkIndex: number, minEnd: number): ArrayBuffer;
   findOffsetPosition(offset: number): number;
   findTimestampPosition(timestamp: number): number;
   indexFloor(offset: number): [offset: number, position: number] | null;
@@ -65,7 +72,13 @@ export interface NativeBinding {
   crc32cPortable(bytes: Uint8Array, start?: number, end?: number, init?: number): number;
   crc32cHardware(bytes: Uint8Array, start?: number, end?: number, init?: number): number;
   readonly crc32cHardwareAvailable: boolean;
-  Segment: new (options: NativeSegmentOptions) => NativeSegment;
+  Segment: {
+    new (options: NativeSegmentOptions): NativeSegment;
+    /** Chunk size of the shared read ArrayBuffers. */
+    readonly VIEW_CHUNK_BYTES: number;
+    /** How far past its chunk an ArrayBuffer reaches, so reads up to this size starting in the chunk fit. */
+    readonly VIEW_CHUNK_OVERLAP_BYTES: number;
+  };
 }
 
 // Same relative path from src/native (tests, tsx) and dist/native (compiled).

@@ -378,12 +378,14 @@ export class Log {
     let minOne = options.minOneBatch !== false;
     let remaining = maxBytes;
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length && fetchOffset < maxOffset; i++) {
-      const seg = this.segments[i].native;
+      const segment = this.segments[i];
+      const seg = segment.native;
       const start = seg.findOffsetPosition(fetchOffset);
       const end = maxOffset >= seg.nextOffset ? seg.size : seg.findOffsetPosition(maxOffset);
       if (start >= end) continue;
-      const view = seg.read(start, Math.min(remaining, end - start), minOne);
-      if (view === null) break;
+      const length = seg.readLength(start, Math.min(remaining, end - start), minOne);
+      if (length === 0) break;
+      const view = segment.view(start, length);
       result.records.push(view);
       result.size += view.length;
       remaining -= view.length;

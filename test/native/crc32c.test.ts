@@ -20,9 +20,9 @@ for (const impl of ['crc32c', 'crc32cPortable', 'crc32cHardware'] as const) {
 }
 
 t.test('hardware and portable agree on every length and alignment', async (t) => {
-  // Lengths cross the 3-way stream thresholds (3*256 and 3*8192 bytes) and odd alignments.
+  // Lengths cross the 3-way stream thresholds (3*256 and 3*4096 bytes) and odd alignments.
   const data = randomBytes(3 * 8192 * 2 + 999);
-  for (const len of [1, 7, 8, 9, 255, 767, 768, 769, 3 * 8192 - 1, 3 * 8192, 3 * 8192 + 13, data.length - 3]) {
+  for (const len of [1, 7, 8, 9, 255, 767, 768, 769, 3 * 4096 - 1, 3 * 4096, 3 * 4096 + 13, 16_277, 3 * 8192 + 13, data.length - 3]) {
     for (const start of [0, 1, 3]) {
       const a = native.crc32cPortable(data, start, start + len);
       const b = native.crc32cHardware(data, start, start + len);

@@ -273,3 +273,39 @@ t.test('bad options and calls throw typed errors', async (t) => {
   t.throws(() => seg.delete(), { code: 'ERR_SEGMENT_CLOSED' });
   t.throws(() => seg.flushSync(), { code: 'ERR_SEGMENT_CLOSED' });
 });
+
+t.test('reads share one ArrayBuffer per chunk; it keeps the mapping alive after delete', async (t) => {
+  const dir = t.testdir();
+  const o = opts(dir, { logCapacity: 32 << 20 });
+  const seg = new native.Segment(o);
+  const batches = fill(seg, 100, 1, 1000);
+  const a = seg.chunkBuffer(0, batches[0].length);
+  const b = seg.chunkBuffer(0, seg.size);
+  t.equal(a, b, 'the same ArrayBuffer serves every read of the chunk');
+  t.ok(a.byteLength >= seg.size && a.byteLength <= 10 << 20, 'covers the data, never past the chunk and overlap');
+  const whole = Buffer.from(a, 0, seg.size);
+  t.same(whole, Buffer.concat(batches));
+  t.throws(() => seg.chunkBuffer(0, seg.size + 1), { code: 'ERR_INVALID_ARG' }, 'never past the segment end');
+  t.throws(() => seg.chunkBuffer(1, 100), { code: 'ERR_INVALID_ARG' }, 'minEnd below the chunk start');
+  t.equal(native.Segment.VIEW_CHUNK_BYTES, 8 << 20);
+  seg.delete();
+  t.throws(() => seg.chunkBuffer(0, 10), { code: 'ERR_SEGMENT_CLOSED' });
+  await collect();
+  t.same(whole, Buffer.concat(batches), 'still readable after delete and GC');
+});
+
+t.test('a truncation under a live chunk buffer is deferred until it is collected', async (t) => {
+  const dir = t.testdir();
+  const o = opts(dir);
+  const seg = new native.Segment(o);
+  const batches = fill(seg, 30, 1, 3000);
+  let ab: ArrayBuffer | null = seg.chunkBuffer(0, seg.size);
+  seg.truncateTo(5);
+  seg.close();
+  const kept = batches.slice(0, 5).reduce((x, y) => x + y.length, 0);
+  t.ok(fs.statSync(o.logPath).size > kept, 'not shrunk while the ArrayBuffer lives');
+  t.equal(new Uint8Array(ab!)[kept + 100], batches[5][100], 'old bytes still mapped and readable');
+  ab = null;
+  await collect();
+  t.equal(fs.statSync(o.logPath).size, kept, 'shrunk after collection');
+});
