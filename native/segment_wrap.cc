@@ -279,9 +279,17 @@ Napi::Value SegmentWrap::ChunkBuffer(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   Napi::ArrayBuffer buffer(env, ab);
-  chunk.ref = Napi::Weak(buffer);
+  chunk.ref = Napi::Persistent(buffer);
   chunk.length = length;
+  chunk.strong = true;
   return buffer;
+}
+
+void SegmentWrap::WeakenChunks() {
+  for (Chunk& chunk : chunks_) {
+    if (chunk.strong && !chunk.ref.IsEmpty()) chunk.ref.Unref();
+    chunk.strong = false;
+  }
 }
 
 Napi::Value SegmentWrap::FindOffsetPosition(const Napi::CallbackInfo& info) {
@@ -348,6 +356,7 @@ Napi::Value SegmentWrap::TruncateTo(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   size_t removed;
+  WeakenChunks();
   Status st = segment_->TruncateTo(static_cast<int64_t>(offset), &removed);
   if (!st.ok) {
     ThrowStatus(env, st);
@@ -359,6 +368,7 @@ Napi::Value SegmentWrap::TruncateTo(const Napi::CallbackInfo& info) {
 Napi::Value SegmentWrap::Seal(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Usable(env)) return env.Undefined();
+  WeakenChunks();
   Status st = segment_->Seal();
   if (!st.ok) ThrowStatus(env, st);
   return env.Undefined();

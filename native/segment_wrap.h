@@ -49,11 +49,14 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   std::unique_ptr<Segment> segment_;
   RecoveryReport recovery_;
   std::weak_ptr<Region> lastRegion_;  // weak: must not keep the mapping alive after close
-  // Weak references to the ArrayBuffers viewing each chunk of the log mapping (see ChunkBuffer), with their
-  // lengths: reused while some view keeps one alive, recreated when collected or too short.
+  // The ArrayBuffers viewing each chunk of the log mapping (see ChunkBuffer), with their lengths. Held strongly
+  // while the segment is open, so a consumer's reads do not create (and V8 does not count) a new one each time;
+  // weakened when the segment is sealed or truncated, so the file's shrink can run once readers let go.
+  void WeakenChunks();
   struct Chunk {
     Napi::Reference<Napi::ArrayBuffer> ref;
     size_t length = 0;
+    bool strong = false;
   };
   std::vector<Chunk> chunks_;
 };
