@@ -31,13 +31,48 @@ const VIEW_CHUNK_BYTES = native.Segment.VIEW_CHUNK_BYTES;
 const VIEW_CHUNK_OVERLAP_BYTES = native.Segment.VIEW_CHUNK_OVERLAP_BYTES;
 
 export class LogSegment {
+  // Mirrors of the native segment's state, read on every append: a native accessor call costs more than the
+  // checks it serves. Refreshed after every native call that changes them.
+  size = 0;
+  nextOffset = 0;
+  capacity = 0;
+  private firstBatchTimestamp = -1;
+
   private constructor(
     readonly dir: string,
     readonly baseOffset: number,
     readonly native: NativeSegment,
     /** When this segment was created (or, if reopened, its log file's mtime): roll-by-time fallback. */
     readonly createdMs: number,
-  ) {}
+  ) {
+    this.refresh();
+  }
+
+  private refresh(): void {
+    this.size = this.native.size;
+    this.nextOffset = this.native.nextOffset;
+    this.capacity = this.native.capacity;
+    this.firstBatchTimestamp = this.native.firstBatchTimestamp;
+  }
+
+  /** Appends validated batches whose offsets end at lastOffset. */
+  append(records: Buffer, lastOffset: number): void {
+    this.native.append(records);
+    this.size += records.length;
+    this.nextOffset = lastOffset + 1;
+    if (this.firstBatchTimestamp < 0) this.firstBatchTimestamp = this.native.firstBatchTimestamp;
+  }
+
+  truncateTo(offset: number, segmentBytes: number, indexBytes: number): void {
+    this.native.truncateTo(offset);
+    if (this.native.info().sealed) this.native.unseal(segmentBytes, indexBytes);
+    this.refresh();
+  }
+
+  unseal(segmentBytes: number, indexBytes: number): void {
+    this.native.unseal(segmentBytes, indexBytes);
+    this.refresh();
+  }
 
   static open(dir: string, baseOffset: number, config: LogConfig, mode: SegmentOpenMode, active: boolean, nowMs: number, minCapacity = 0): LogSegment {
     const logPath = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
@@ -69,12 +104,6 @@ export class LogSegment {
     return this.native.read(position, length, true)!;
   }
 
-  get size(): number {
-    return this.native.size;
-  }
-  get nextOffset(): number {
-    return this.native.nextOffset;
-  }
   get maxTimestamp(): number {
     return this.native.maxTimestamp;
   }
@@ -82,9 +111,9 @@ export class LogSegment {
    * Kafka's segment.ms clock: how far the incoming batch's timestamp is past this segment's first batch; for a
    * segment without batch timestamps, wall time since it was created.
    */
-  msSinceRollBase(incomingMaxTimestamp: number, nowMs: number): number {
-    const first = this.native.firstBatchTimestamp;
-    return first >= 0 ? incomingMaxTimestamp - first : nowMs - this.createdMs;
+  msSinceRollBase(incomingMaxTimestamp: number, nowMs: () => number): number {
+    const first = this.firstBatchTimestamp;
+    return first >= 0 ? incomingMaxTimestamp - first : nowMs() - this.createdMs;
   }
   /** Newest timestamp for time retention: the largest batch timestamp, or the file's mtime when none. */
   get retentionTimestampMs(): number {

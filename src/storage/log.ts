@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_LOG_CONFIG, LogConfig } from '../config/log-config';
 import { StorageError, StorageErrorCode } from '../errors/storage-error';
-import { crc32c } from '../native/binding';
+import * as binding from '../native/binding';
 import {
   INDEX_SUFFIX,
   LOG_SUFFIX,
@@ -29,21 +29,24 @@ import {
 } from './log-segment';
 import { batchRecordTimestampAtOrAfter } from './batch-timestamps';
 
-import {
-  ATTRIBUTE_COMPRESSION_MASK,
-  ATTRIBUTES_POSITION as ATTRIBUTES,
-  BASE_OFFSET_POSITION as BASE_OFFSET,
-  BATCH_HEADER_SIZE,
-  BATCH_LENGTH_POSITION as BATCH_LENGTH,
-  CRC_POSITION as CRC,
-  LAST_OFFSET_DELTA_POSITION as LAST_OFFSET_DELTA,
-  LOG_OVERHEAD,
-  MAGIC_POSITION as MAGIC,
-  MAX_TIMESTAMP_POSITION as MAX_TIMESTAMP,
-  PARTITION_LEADER_EPOCH_POSITION as PARTITION_LEADER_EPOCH,
-  RECORD_BATCH_MAGIC,
-  RECORD_COUNT_POSITION as RECORD_COUNT,
-} from '../protocol/records/record-batch';
+import * as layout from '../protocol/records/record-batch';
+
+// Batch header layout, copied into module constants: the append loop reads them per batch, and a module
+// namespace property (an accessor under some loaders) costs more than the read it locates.
+const ATTRIBUTE_COMPRESSION_MASK = layout.ATTRIBUTE_COMPRESSION_MASK;
+const ATTRIBUTES = layout.ATTRIBUTES_POSITION;
+const BASE_OFFSET = layout.BASE_OFFSET_POSITION;
+const BATCH_HEADER_SIZE = layout.BATCH_HEADER_SIZE;
+const BATCH_LENGTH = layout.BATCH_LENGTH_POSITION;
+const CRC = layout.CRC_POSITION;
+const LAST_OFFSET_DELTA = layout.LAST_OFFSET_DELTA_POSITION;
+const LOG_OVERHEAD = layout.LOG_OVERHEAD;
+const MAGIC = layout.MAGIC_POSITION;
+const MAX_TIMESTAMP = layout.MAX_TIMESTAMP_POSITION;
+const PARTITION_LEADER_EPOCH = layout.PARTITION_LEADER_EPOCH_POSITION;
+const RECORD_BATCH_MAGIC = layout.RECORD_BATCH_MAGIC;
+const RECORD_COUNT = layout.RECORD_COUNT_POSITION;
+const crc32c = binding.crc32c;
 
 const MAX_RELATIVE_OFFSET = 2 ** 31 - 1;
 const TWO_32 = 2 ** 32;
@@ -174,7 +177,7 @@ export class Log {
             }
             recovery.segmentsDropped++;
           }
-          seg.native.unseal(config.segmentBytes, config.segmentIndexBytes);
+          seg.unseal(config.segmentBytes, config.segmentIndexBytes);
           break;
         }
       }
@@ -284,7 +287,7 @@ export class Log {
       }
       next += lastOffsetDelta + 1;
       if (next > Number.MAX_SAFE_INTEGER) fail('INVALID_RECORD', 'offset beyond 2^53');
-      const ts = Number(records.readBigInt64BE(position + MAX_TIMESTAMP));
+      const ts = records.readInt32BE(position + MAX_TIMESTAMP) * TWO_32 + records.readUInt32BE(position + MAX_TIMESTAMP + 4);
       if (ts > maxTimestamp) maxTimestamp = ts;
       batchCount++;
       recordCount += count;
@@ -292,14 +295,14 @@ export class Log {
     }
     if (assign || options.leaderEpoch !== undefined) this.patchHeaders(records, firstOffset, assign, options.leaderEpoch);
     const lastOffset = next - 1;
-    this.maybeRoll(len, batchCount, firstOffset, lastOffset, maxTimestamp);
+    this.maybeRoll(len, firstOffset, lastOffset, maxTimestamp);
     try {
-      this.active.native.append(records);
+      this.active.append(records, lastOffset);
     } catch (err) {
       if ((err as StorageError).code !== 'ERR_SEGMENT_FULL') throw err;
-      // Our roll rule and the segment's disagreed (index slots, capacity): roll and try once more.
+      // The segment refused what our size and time rules allowed (its index is full): roll, try once more.
       this.roll(firstOffset, len);
-      this.active.native.append(records);
+      this.active.append(records, lastOffset);
     }
     this._highWatermark = next;
     this.unflushedMessages += recordCount;
@@ -327,11 +330,11 @@ export class Log {
     }
   }
 
-  private maybeRoll(size: number, batchCount: number, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
+  private maybeRoll(size: number, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
     const seg = this.active;
     if (seg.size === 0) {
       // An empty active segment can only be too small (a batch beyond segment.bytes): replace it with a big one.
-      if (size > seg.native.capacity) {
+      if (size > seg.capacity) {
         seg.native.delete();
         this.segments.pop();
         this.segments.push(LogSegment.open(this.dir, firstOffset, this.config, 'create', true, this.now(), size));
@@ -339,10 +342,9 @@ export class Log {
       return;
     }
     if (
-      seg.size + size > Math.min(this.config.segmentBytes, seg.native.capacity) ||
-      seg.native.indexSlotsLeft < batchCount ||
+      seg.size + size > Math.min(this.config.segmentBytes, seg.capacity) ||
       lastOffset - seg.baseOffset > MAX_RELATIVE_OFFSET ||
-      seg.msSinceRollBase(maxTimestamp, this.now()) >= this.config.segmentMs
+      seg.msSinceRollBase(maxTimestamp, this.now) >= this.config.segmentMs
     ) {
       this.roll(firstOffset, size);
     }
@@ -381,7 +383,7 @@ export class Log {
       const segment = this.segments[i];
       const seg = segment.native;
       const start = seg.findOffsetPosition(fetchOffset);
-      const end = maxOffset >= seg.nextOffset ? seg.size : seg.findOffsetPosition(maxOffset);
+      const end = maxOffset >= segment.nextOffset ? segment.size : seg.findOffsetPosition(maxOffset);
       if (start >= end) continue;
       const length = seg.readLength(start, Math.min(remaining, end - start), minOne);
       if (length === 0) break;
@@ -482,8 +484,7 @@ export class Log {
       this.segments.push(LogSegment.open(this.dir, offset, this.config, 'create', true, this.now()));
       this._logStartOffset = offset;
     } else {
-      seg.native.truncateTo(offset);
-      if (seg.native.info().sealed) seg.native.unseal(this.config.segmentBytes, this.config.segmentIndexBytes);
+      seg.truncateTo(offset, this.config.segmentBytes, this.config.segmentIndexBytes);
     }
     const end = this.logEndOffset;
     this._highWatermark = Math.min(this._highWatermark, end);
