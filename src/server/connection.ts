@@ -1,0 +1,146 @@
+/**
+ * One client connection: splits the byte stream into Kafka request frames (int32 size, then that many bytes)
+ * and answers them strictly in order, one at a time, as Kafka does (a connection's next request is read only
+ * after the previous one is answered, so responses can never overtake each other; pipelined requests wait in a
+ * bounded queue, and the socket is paused while it is full).
+ *
+ * A frame that lies inside one received chunk is passed on as a subarray of it (no copy); one spread over
+ * several chunks is joined once. Memory held is proportional to bytes received, never to a claimed size: a
+ * frame whose size is negative or above socket.request.max.bytes closes this connection (Kafka's
+ * InvalidReceiveException) and nothing else.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from '../observability/logger';
+
+export interface ConnectionInfo {
+  id: number;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+/** Decodes and serves one frame; returns the framed response (Buffers for one vectored write) or null for none. */
+export type FrameHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<Buffer[] | null> | Buffer[] | null;
+
+const QUEUED_FRAMES_MAX = 64;
+const SIZE_BYTES = 4;
+
+export class Connection {
+  readonly info: ConnectionInfo;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private readonly queue: Buffer[] = [];
+  private busy = false;
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    id: number,
+    private readonly requestMaxBytes: number,
+    private readonly handle: FrameHandler,
+    private readonly log: Logger,
+    private readonly onClose: (c: Connection) => void,
+  ) {
+    this.info = { id, remoteAddress: socket.remoteAddress ?? '?', remotePort: socket.remotePort ?? 0 };
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.log.debug('connection error', { connection: id, err: err.message }));
+    socket.on('close', () => {
+      this.closed = true;
+      this.onClose(this);
+    });
+  }
+
+  close(reason?: string): void {
+    if (this.closed) return;
+    if (reason) this.log.warn('closing connection', { connection: this.info.id, remote: this.info.remoteAddress, reason });
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (this.buffered < SIZE_BYTES) break;
+      const size = this.peekSize();
+      if (size < 0 || size > this.requestMaxBytes) {
+        this.close(`request frame of ${size} bytes is outside [0, socket.request.max.bytes=${this.requestMaxBytes}]`);
+        return;
+      }
+      if (this.buffered < SIZE_BYTES + size) break;
+      this.queue.push(this.take(SIZE_BYTES + size).subarray(SIZE_BYTES));
+    }
+    if (this.queue.length >= QUEUED_FRAMES_MAX) this.socket.pause();
+    void this.pump();
+  }
+
+  private peekSize(): number {
+    const first = this.chunks[0];
+    if (first.length >= SIZE_BYTES) return first.readInt32BE(0);
+    return this.take(SIZE_BYTES, true).readInt32BE(0);
+  }
+
+  /** The next n bytes: a subarray when they lie in one chunk, otherwise one joined copy. */
+  private take(n: number, peek = false): Buffer {
+    const first = this.chunks[0];
+    if (first.length >= n) {
+      if (peek) return first;
+      const out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    let i = 0;
+    while (filled < n) {
+      const c = this.chunks[i];
+      const used = Math.min(c.length, n - filled);
+      c.copy(out, filled, 0, used);
+      filled += used;
+      if (!peek) {
+        if (used === c.length) this.chunks.shift();
+        else this.chunks[0] = c.subarray(used);
+      } else {
+        i++;
+      }
+    }
+    if (!peek) this.buffered -= n;
+    return out;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const frame = this.queue.shift()!;
+        let response: Buffer[] | null;
+        try {
+          response = await this.handle(frame, this.info);
+        } catch (err) {
+          // A frame the handler could not make sense of (malformed header): Kafka closes the connection.
+          this.close(`bad request: ${(err as Error).message}`);
+          return;
+        }
+        if (response && !this.closed) this.write(response);
+        if (this.queue.length < QUEUED_FRAMES_MAX / 2) this.socket.resume();
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private write(buffers: Buffer[]): void {
+    if (buffers.length === 1) {
+      this.socket.write(buffers[0]);
+      return;
+    }
+    // One writev for the header and the zero-copy record views.
+    this.socket.cork();
+    for (const b of buffers) this.socket.write(b);
+    this.socket.uncork();
+  }
+}
