@@ -179,8 +179,8 @@ Status MappedFile::Reserve(size_t end) {
     rc = ::posix_fallocate(fd_, static_cast<off_t>(allocated_), static_cast<off_t>(target - allocated_));
   }
   if (rc != 0) {
-    // fallocate may have extended the file partly; give that back so the file keeps its old length.
-    (void)!::ftruncate(fd_, static_cast<off_t>(allocated_));
+    // fallocate may have extended the file partly. It stays so: a longer file reads as a zero tail, while
+    // shrinking here could cut under a live view of bytes a truncation left past allocated_.
     return Status::Sys(rc, "fallocate", path_);
   }
   allocated_ = target;
@@ -202,15 +202,31 @@ Status MappedFile::Write(size_t position, const uint8_t* data, size_t len) {
   return Status::Ok();
 }
 
-Status MappedFile::TruncateFile(size_t size, size_t poisonBytes) {
+Status MappedFile::ZeroRange(size_t from, size_t to) {
+  if (to <= from) return Status::Ok();
+  if (::fallocate(fd_, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(from),
+                  static_cast<off_t>(to - from)) == 0) {
+    return Status::Ok();
+  }
+  static const uint8_t zeros[64 * 1024] = {};
+  for (size_t p = from; p < to;) {
+    size_t n = std::min(sizeof zeros, to - p);
+    Status st = Write(p, zeros, n);
+    if (!st.ok) return st;
+    p += n;
+  }
+  return Status::Ok();
+}
+
+Status MappedFile::TruncateFile(size_t size, bool zeroTail) {
   std::lock_guard<std::mutex> lock(inode_->mu);
   if (inode_->unlinked) return Status::Ok();
   if (size > capacity_) return Status::Error("ERR_OUT_OF_CAPACITY", "truncate past the mapping's capacity", path_);
   if (inode_->live > 0 && inode_->endMax > size) {
     // A JS Buffer still views bytes past `size`: shrinking now would turn its pages into SIGBUS.
-    if (size < allocated_) {
-      size_t poisonEnd = size + poisonBytes < allocated_ ? size + poisonBytes : allocated_;
-      std::memset(region_->data() + size, 0, poisonEnd - size);
+    if (zeroTail && size < allocated_) {
+      Status st = ZeroRange(size, allocated_);
+      if (!st.ok) return st;
     }
     inode_->pending = true;
     inode_->truncateTo = size;

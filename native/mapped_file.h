@@ -74,8 +74,9 @@ class MappedFile {
   // Maps the file anew with a larger virtual capacity (views of the old mapping stay valid).
   Status Remap(size_t capacity);
   // Sets the file length to `size`: now if no live view of the inode reaches past it, otherwise when the last one
-  // goes; a deferred shrink first zeroes `poisonBytes` at `size` so a scan of the still-long file stops there.
-  Status TruncateFile(size_t size, size_t poisonBytes = 0);
+  // goes. With zeroTail, a deferred shrink first zeroes [size, allocated) in the file (fallocate ZERO_RANGE, or
+  // written zeros), so neither a crash before the shrink nor a later append can bring old bytes back.
+  Status TruncateFile(size_t size, bool zeroTail = false);
   // fdatasync: on Linux this also writes back pages dirtied through the shared mapping (tracked by page_mkwrite).
   Status Sync() const;
   // Removes the file name; inode and mappings live until the last reference. Later shrinks are skipped.
@@ -84,6 +85,7 @@ class MappedFile {
 
  private:
   MappedFile() = default;
+  Status ZeroRange(size_t from, size_t to);
 
   std::string path_;
   int fd_ = -1;

@@ -105,11 +105,14 @@ Status Segment::Open(const SegmentOptions& o, OpenMode mode, std::unique_ptr<Seg
     size_t good = s->WalkBatches(0, fileSize, Walk::kCrc, true);
     s->size_ = good;
     r.validBytes = good;
-    r.truncatedBytes = fileSize - good;
+    bool zeros = true;
+    for (const uint8_t* p = s->log_->data() + good; zeros && p < s->log_->data() + fileSize; p++) zeros = *p == 0;
+    (zeros ? r.zeroTailBytes : r.truncatedBytes) = fileSize - good;
     r.indexRebuilt = true;
     if (good < fileSize) {
-      // No view of this file exists yet, so the cut is immediate.
-      if (!(st = s->log_->TruncateFile(good)).ok) return st;
+      // Views from an earlier open of this file in this process may still live: then the cut waits for them
+      // and the tail is zeroed meanwhile.
+      if (!(st = s->log_->TruncateFile(good, /*zeroTail=*/true)).ok) return st;
     }
     if (!(st = s->index_->TruncateFile(s->indexEntries_ * kIndexEntry)).ok) return st;
     if (!(st = s->timeIndex_->TruncateFile(s->timeIndexEntries_ * kTimeIndexEntry)).ok) return st;
@@ -165,7 +168,7 @@ Status Segment::RebuildIndexes() {
   size_t good = WalkBatches(0, size_, Walk::kStructure, true);
   if (good < size_) {
     size_ = good;
-    if (!(st = log_->TruncateFile(good)).ok) return st;
+    if (!(st = log_->TruncateFile(good, /*zeroTail=*/true)).ok) return st;
   }
   if (!(st = index_->TruncateFile(indexEntries_ * kIndexEntry)).ok) return st;
   return timeIndex_->TruncateFile(timeIndexEntries_ * kTimeIndexEntry);
@@ -231,7 +234,7 @@ void Segment::RecomputeTail() {
   if (end < size_) {
     // A clean segment whose tail does not parse: keep what does (the caller saw validBytes).
     size_ = end;
-    (void)log_->TruncateFile(end, batch::kLogOverhead);
+    (void)log_->TruncateFile(end, /*zeroTail=*/true);
   }
   bytesSinceLastIndexEntry_ = size_ - start;
   if (size_ > 0) {
@@ -257,6 +260,8 @@ Status Segment::Append(const uint8_t* data, size_t len, size_t* position) {
   }
   // Structural pass over the caller's bytes: nothing is written unless every batch is whole and in order.
   uint32_t batches = 0;
+  uint32_t entriesNeeded = 0;  // what OnBatch will index, by Kafka's interval rule
+  size_t sinceEntry = bytesSinceLastIndexEntry_;
   int64_t expectNext = nextOffset_;
   for (size_t pos = 0; pos < len;) {
     BatchInfo b;
@@ -270,21 +275,32 @@ Status Segment::Append(const uint8_t* data, size_t len, size_t* position) {
       return Status::Error("ERR_SEGMENT_FULL", "relative offset would overflow", log_->path());
     }
     expectNext = b.lastOffset + 1;
+    if (sinceEntry > indexIntervalBytes_) {
+      entriesNeeded++;
+      sinceEntry = 0;
+    }
+    sinceEntry += b.size;
     pos += b.size;
     batches++;
   }
-  if (batches > indexSlotsLeft()) return Status::Error("ERR_SEGMENT_FULL", "index is full", log_->path());
+  if (entriesNeeded > indexSlotsLeft()) return Status::Error("ERR_SEGMENT_FULL", "index is full", log_->path());
   Status st = log_->Reserve(size_ + len);
   if (!st.ok) return st;
-  st = index_->Reserve(std::min(index_->capacity(), size_t(indexEntries_ + batches) * kIndexEntry));
+  st = index_->Reserve(std::min(index_->capacity(), size_t(indexEntries_ + entriesNeeded) * kIndexEntry));
   if (!st.ok) return st;
-  st = timeIndex_->Reserve(std::min(timeIndex_->capacity(), size_t(timeIndexEntries_ + batches) * kTimeIndexEntry));
+  st = timeIndex_->Reserve(
+      std::min(timeIndex_->capacity(), size_t(timeIndexEntries_ + entriesNeeded) * kTimeIndexEntry));
   if (!st.ok) return st;
 
   // A failed write leaves size_ where it was: the partial bytes past it are overwritten by the next append, and a
   // recovery scan stops at them (bad CRC).
   st = log_->Write(size_, data, len);
-  if (!st.ok) return st;
+  if (!st.ok) {
+    // Some whole batches may have reached the file: a zero header at size_ keeps recovery from reviving them.
+    static const uint8_t zeros[batch::kLogOverhead] = {};
+    (void)log_->Write(size_, zeros, std::min(sizeof zeros, log_->allocated() - size_));
+    return st;
+  }
   size_t start = size_;
   for (size_t pos = 0; pos < len;) {
     BatchInfo b;
@@ -392,16 +408,16 @@ Status Segment::TruncateTo(int64_t offset, size_t* removedBytes) {
   int64_t cutBase = baseOffset_;
   BatchInfo b;
   if (readBatch(log_->data() + pos, size_ - pos, &b)) cutBase = b.baseOffset;
+  // Physically cut unless a live view still covers the tail; then the removed range is zeroed, so neither a scan
+  // of the still-long file (recovery after a crash) nor later appends can revive the removed batches.
+  Status st = log_->TruncateFile(pos, /*zeroTail=*/true);
+  if (!st.ok) return st;
   while (indexEntries_ > 0 && IndexPosition(indexEntries_ - 1) >= pos) indexEntries_--;
   while (timeIndexEntries_ > 0 && baseOffset_ + TimeIndexRelativeOffset(timeIndexEntries_ - 1) >= cutBase) {
     timeIndexEntries_--;
   }
   *removedBytes = size_ - pos;
   size_ = pos;
-  // Physically cut unless a live view still covers the tail; then the header at `pos` is zeroed, so a scan of the
-  // still-long file (recovery after a crash) stops there instead of reviving the removed batches.
-  Status st = log_->TruncateFile(pos, batch::kLogOverhead);
-  if (!st.ok) return st;
   RecomputeTail();
   return Status::Ok();
 }

@@ -58,7 +58,11 @@ enum class OpenMode {
 
 struct RecoveryReport {
   size_t validBytes = 0;
+  // Bytes cut that were not zeros: a torn or corrupt batch (Kafka then drops the segments after this one).
   size_t truncatedBytes = 0;
+  // Zeros cut after the last batch: space allocated ahead of the writer (or zeroed by a truncation) that a crash
+  // left before the file was trimmed. Not corruption.
+  size_t zeroTailBytes = 0;
   bool indexRebuilt = false;
 };
 

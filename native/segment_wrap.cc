@@ -437,6 +437,7 @@ Napi::Value SegmentWrap::Info(const Napi::CallbackInfo& info) {
   Napi::Object r = Napi::Object::New(env);
   r.Set("validBytes", Napi::Number::New(env, static_cast<double>(recovery_.validBytes)));
   r.Set("truncatedBytes", Napi::Number::New(env, static_cast<double>(recovery_.truncatedBytes)));
+  r.Set("zeroTailBytes", Napi::Number::New(env, static_cast<double>(recovery_.zeroTailBytes)));
   r.Set("indexRebuilt", Napi::Boolean::New(env, recovery_.indexRebuilt));
   o.Set("recovery", r);
   return o;

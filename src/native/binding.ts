@@ -27,7 +27,8 @@ export interface NativeSegmentInfo {
   timeIndexEntries: number;
   offsetOfMaxTimestamp: number;
   sealed: boolean;
-  recovery: { validBytes: number; truncatedBytes: number; indexRebuilt: boolean };
+  /** truncatedBytes: non-zero bytes cut (corruption); zeroTailBytes: preallocated zeros cut (not corruption). */
+  recovery: { validBytes: number; truncatedBytes: number; zeroTailBytes: number; indexRebuilt: boolean };
 }
 
 export interface NativeSegment {

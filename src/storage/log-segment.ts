@@ -64,14 +64,20 @@ export class LogSegment {
   }
 
   truncateTo(offset: number, segmentBytes: number, indexBytes: number): void {
-    this.native.truncateTo(offset);
-    if (this.native.info().sealed) this.native.unseal(segmentBytes, indexBytes);
-    this.refresh();
+    try {
+      this.native.truncateTo(offset);
+      if (this.native.info().sealed) this.native.unseal(segmentBytes, indexBytes);
+    } finally {
+      this.refresh();
+    }
   }
 
   unseal(segmentBytes: number, indexBytes: number): void {
-    this.native.unseal(segmentBytes, indexBytes);
-    this.refresh();
+    try {
+      this.native.unseal(segmentBytes, indexBytes);
+    } finally {
+      this.refresh();
+    }
   }
 
   static open(dir: string, baseOffset: number, config: LogConfig, mode: SegmentOpenMode, active: boolean, nowMs: number, minCapacity = 0): LogSegment {

@@ -104,7 +104,10 @@ export interface RetentionResult {
 export interface RecoveryInfo {
   /** Segments scanned batch by batch (CRC included) because the stop was unclean. */
   segmentsScanned: number;
+  /** Bytes cut at the first bad byte (torn or corrupt batches). */
   truncatedBytes: number;
+  /** Preallocated zeros cut after the last batch (a crash came before the file was trimmed): not corruption. */
+  zeroTailBytes: number;
   /** Segments dropped because they followed a truncated one. */
   segmentsDropped: number;
   indexesRebuilt: number;
@@ -123,6 +126,7 @@ export class Log {
   private _highWatermark: number;
   private _recoveryPoint: number;
   private unflushedMessages = 0;
+  private truncations = 0;
   private lastFlushMs: number;
   private closed = false;
   readonly recovery: RecoveryInfo;
@@ -154,7 +158,7 @@ export class Log {
       .filter((b): b is number => b !== null)
       .sort((a, b) => a - b);
     const recoveryPoint = options.recoveryPoint ?? 0;
-    const recovery: RecoveryInfo = { segmentsScanned: 0, truncatedBytes: 0, segmentsDropped: 0, indexesRebuilt: 0 };
+    const recovery: RecoveryInfo = { segmentsScanned: 0, truncatedBytes: 0, zeroTailBytes: 0, segmentsDropped: 0, indexesRebuilt: 0 };
     const segments: LogSegment[] = [];
     const nowMs = now();
     try {
@@ -168,6 +172,7 @@ export class Log {
         if (mode === 'recover') recovery.segmentsScanned++;
         if (info.indexRebuilt && mode === 'clean') recovery.indexesRebuilt++;
         recovery.truncatedBytes += info.truncatedBytes;
+        recovery.zeroTailBytes += info.zeroTailBytes;
         segments.push(seg);
         if (info.truncatedBytes > 0 && !last) {
           // Kafka's rule: nothing after the first bad byte is kept, so later segments go.
@@ -435,6 +440,7 @@ export class Log {
   async flush(): Promise<void> {
     this.ensureOpen();
     const target = this.logEndOffset;
+    const epoch = this.truncations;
     const pending: Promise<void>[] = [];
     for (const seg of this.segments) {
       if (seg.nextOffset > this._recoveryPoint && !seg.native.closed) pending.push(seg.native.flush());
@@ -442,7 +448,8 @@ export class Log {
     this.unflushedMessages = 0;
     this.lastFlushMs = this.now();
     await Promise.all(pending);
-    if (target > this._recoveryPoint) this._recoveryPoint = Math.min(target, this.logEndOffset);
+    // A truncation during the flush may have replaced offsets below target with unflushed ones.
+    if (epoch === this.truncations && target > this._recoveryPoint) this._recoveryPoint = Math.min(target, this.logEndOffset);
   }
 
   flushSync(): void {
@@ -473,6 +480,7 @@ export class Log {
     this.ensureOpen();
     if (offset >= this.logEndOffset) return;
     if (offset < 0) fail('OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
+    this.truncations++;
     while (this.segments.length > 1 && this.active.baseOffset > offset) {
       this.active.native.delete();
       this.segments.pop();

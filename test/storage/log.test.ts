@@ -316,3 +316,39 @@ t.test('offsetForTimestamp finds the first record at or after a time, inside com
   t.same(log.offsetForTimestamp(0)!.offset, 101, 'never below the log start offset');
   log.close();
 });
+
+t.test('a crash after reads: zero tails of sealed segments are not corruption, nothing is dropped', async (t) => {
+  // Reads keep chunk ArrayBuffers alive past each sealed segment's end, so its trim waits; a crash leaves the
+  // preallocated zeros behind. Reopening without close() is what a SIGKILL leaves on disk.
+  const dir = t.testdir();
+  const log = Log.open(dir, { config: { ...small, segmentBytes: 64 * 1024 } });
+  const held: Buffer[] = [];
+  for (let i = 0; i < 300; i++) {
+    log.append(rawBatch({ recordCount: 1, payloadBytes: 1000 }));
+    if (i % 10 === 0) held.push(...log.read(0, 1 << 20).records);
+  }
+  t.ok(log.segmentCount >= 4);
+  const crashed = Log.open(dir, { config: { ...small, segmentBytes: 64 * 1024 }, recoveryPoint: 0 });
+  t.equal(crashed.recovery.segmentsDropped, 0);
+  t.equal(crashed.recovery.truncatedBytes, 0);
+  t.ok(crashed.recovery.zeroTailBytes > 0, `${crashed.recovery.zeroTailBytes} preallocated bytes cut`);
+  t.equal(crashed.logEndOffset, 300, 'every batch kept');
+  t.equal(held.length > 0, true);
+  crashed.close();
+  log.close();
+});
+
+t.test('a crash after truncating under a live view and appending does not revive removed batches', async (t) => {
+  const dir = t.testdir();
+  const log = Log.open(dir, { config: small });
+  for (let i = 0; i < 100; i++) log.append(rawBatch({ recordCount: 1, payloadBytes: 40 }));
+  const view = log.read(0, 1 << 20); // live views over everything: the physical cut must wait
+  log.truncateTo(50);
+  log.append(rawBatch({ recordCount: 1, payloadBytes: 40 })); // same size: ends on an old batch boundary
+  const crashed = Log.open(dir, { config: small, recoveryPoint: 0 });
+  t.equal(crashed.logEndOffset, 51, 'the batches removed by the truncation stay removed');
+  t.equal(crashed.recovery.truncatedBytes, 0);
+  t.ok(view.records.length > 0);
+  crashed.close();
+  log.close();
+});
