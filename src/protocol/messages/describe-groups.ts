@@ -1,0 +1,93 @@
+/** DescribeGroups (key 15). Kafka: DescribeGroups{Request,Response}.json. */
+import { ApiKey } from '../api-key';
+import { MessageInput, MessageSpec, MessageValue } from '../schema';
+
+// Kafka protocol guide grammar, lowest and highest declared version:
+// DescribeGroups Request (Version: 0) => [groups]
+//   groups => STRING
+// DescribeGroups Request (Version: 5) => [groups] include_authorized_operations TAG_BUFFER
+//   groups => COMPACT_STRING
+//   include_authorized_operations => BOOLEAN
+export const DescribeGroupsRequestSpec = {
+  name: 'DescribeGroupsRequest',
+  apiKey: ApiKey.DescribeGroups,
+  type: 'request',
+  validVersions: '0-5',
+  flexibleVersions: '5+',
+  fields: [
+    { name: 'groups', type: '[]string', versions: '0+' },
+    { name: 'includeAuthorizedOperations', type: 'bool', versions: '3+', default: false },
+  ],
+} as const satisfies MessageSpec;
+
+// Kafka protocol guide grammar, lowest and highest declared version:
+// DescribeGroups Response (Version: 0) => [groups]
+//   groups => error_code group_id group_state protocol_type protocol_data [members]
+//     error_code => INT16
+//     group_id => STRING
+//     group_state => STRING
+//     protocol_type => STRING
+//     protocol_data => STRING
+//     members => member_id client_id client_host member_metadata member_assignment
+//       member_id => STRING
+//       client_id => STRING
+//       client_host => STRING
+//       member_metadata => BYTES
+//       member_assignment => BYTES
+// DescribeGroups Response (Version: 5) => throttle_time_ms [groups] TAG_BUFFER
+//   throttle_time_ms => INT32
+//   groups => error_code group_id group_state protocol_type protocol_data [members] authorized_operations TAG_BUFFER
+//     error_code => INT16
+//     group_id => COMPACT_STRING
+//     group_state => COMPACT_STRING
+//     protocol_type => COMPACT_STRING
+//     protocol_data => COMPACT_STRING
+//     members => member_id group_instance_id client_id client_host member_metadata member_assignment TAG_BUFFER
+//       member_id => COMPACT_STRING
+//       group_instance_id => COMPACT_NULLABLE_STRING
+//       client_id => COMPACT_STRING
+//       client_host => COMPACT_STRING
+//       member_metadata => COMPACT_BYTES
+//       member_assignment => COMPACT_BYTES
+//     authorized_operations => INT32
+export const DescribeGroupsResponseSpec = {
+  name: 'DescribeGroupsResponse',
+  apiKey: ApiKey.DescribeGroups,
+  type: 'response',
+  validVersions: '0-5',
+  flexibleVersions: '5+',
+  fields: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
+    {
+      name: 'groups',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'groupId', type: 'string', versions: '0+' },
+        { name: 'groupState', type: 'string', versions: '0+' },
+        { name: 'protocolType', type: 'string', versions: '0+' },
+        { name: 'protocolData', type: 'string', versions: '0+' },
+        {
+          name: 'members',
+          type: '[]struct',
+          versions: '0+',
+          fields: [
+            { name: 'memberId', type: 'string', versions: '0+' },
+            { name: 'groupInstanceId', type: 'string', versions: '4+', nullableVersions: '4+', default: null },
+            { name: 'clientId', type: 'string', versions: '0+' },
+            { name: 'clientHost', type: 'string', versions: '0+' },
+            { name: 'memberMetadata', type: 'bytes', versions: '0+' },
+            { name: 'memberAssignment', type: 'bytes', versions: '0+' },
+          ],
+        },
+        { name: 'authorizedOperations', type: 'int32', versions: '3+', default: -2147483648 },
+      ],
+    },
+  ],
+} as const satisfies MessageSpec;
+
+export type DescribeGroupsRequest = MessageValue<typeof DescribeGroupsRequestSpec>;
+export type DescribeGroupsRequestInput = MessageInput<typeof DescribeGroupsRequestSpec>;
+export type DescribeGroupsResponse = MessageValue<typeof DescribeGroupsResponseSpec>;
+export type DescribeGroupsResponseInput = MessageInput<typeof DescribeGroupsResponseSpec>;
