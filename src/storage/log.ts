@@ -34,6 +34,7 @@ import * as layout from '../protocol/records/record-batch';
 // Batch header layout, copied into module constants: the append loop reads them per batch, and a module
 // namespace property (an accessor under some loaders) costs more than the read it locates.
 const ATTRIBUTE_COMPRESSION_MASK = layout.ATTRIBUTE_COMPRESSION_MASK;
+const ATTRIBUTE_CONTROL_MASK = layout.ATTRIBUTE_CONTROL_MASK;
 const ATTRIBUTES = layout.ATTRIBUTES_POSITION;
 const BASE_OFFSET = layout.BASE_OFFSET_POSITION;
 const BATCH_HEADER_SIZE = layout.BATCH_HEADER_SIZE;
@@ -68,6 +69,8 @@ export interface AppendOptions {
   leaderEpoch?: number;
   /** false for batches that already carry their final offsets (replication, tools): they must follow the end. */
   assignOffsets?: boolean;
+  /** Refuse control batches (transaction markers) with INVALID_RECORD: clients may not write them. */
+  rejectControlBatches?: boolean;
 }
 
 export interface AppendInfo {
@@ -260,6 +263,7 @@ export class Log {
     const len = records.length;
     if (len === 0) fail('CORRUPT_MESSAGE', 'empty record set');
     const assign = options.assignOffsets !== false;
+    const rejectControl = options.rejectControlBatches === true;
     let next = this.logEndOffset;
     let firstOffset = next;
     let batchCount = 0;
@@ -278,7 +282,9 @@ export class Log {
       if (records[position + MAGIC] !== RECORD_BATCH_MAGIC) fail('CORRUPT_MESSAGE', `unsupported magic ${records[position + MAGIC]}`);
       const crc = records.readUInt32BE(position + CRC);
       if (crc32c(records, position + ATTRIBUTES, position + size) !== crc) fail('CORRUPT_MESSAGE', 'CRC-32C mismatch');
-      if ((records.readInt16BE(position + ATTRIBUTES) & ATTRIBUTE_COMPRESSION_MASK) > 4) fail('CORRUPT_MESSAGE', 'unknown compression codec');
+      const attributes = records.readInt16BE(position + ATTRIBUTES);
+      if ((attributes & ATTRIBUTE_COMPRESSION_MASK) > 4) fail('CORRUPT_MESSAGE', 'unknown compression codec');
+      if (rejectControl && attributes & ATTRIBUTE_CONTROL_MASK) fail('INVALID_RECORD', 'control batches are written by the broker only');
       const lastOffsetDelta = records.readInt32BE(position + LAST_OFFSET_DELTA);
       const count = records.readInt32BE(position + RECORD_COUNT);
       if (lastOffsetDelta < 0 || count < 1 || count > lastOffsetDelta + 1) {

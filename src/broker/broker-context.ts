@@ -1,0 +1,27 @@
+/**
+ * The broker's state as handlers see it: configuration, topic metadata, partition logs and the fetch purgatory.
+ * Handlers reach files only through LogManager and TopicStore.
+ */
+import type { BrokerConfig } from '../config/broker-config';
+import type { Logger } from '../observability/logger';
+import type { LogManager } from '../storage/log-manager';
+import type { Log } from '../storage/log';
+import type { FetchPurgatory } from './fetch-purgatory';
+import type { TopicStore, TopicInfo } from './topic-store';
+
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly log: Logger;
+  readonly logs: LogManager;
+  readonly topics: TopicStore;
+  readonly purgatory: FetchPurgatory;
+  /** The advertised endpoint of this broker (from advertised.listeners and the bound port). */
+  readonly endpoint: { host: string; port: number };
+  /** The log of a partition, or undefined if the topic or partition does not exist. */
+  partitionLog(topic: string, partition: number): Log | undefined;
+  /** Creates a topic and its partition logs (CreateTopics, auto-creation). */
+  createTopic(name: string, partitions: number, configs?: Record<string, string>): TopicInfo;
+  deleteTopic(name: string): void;
+  /** Signals fetches parked on this partition that data arrived. */
+  notifyAppend(topic: string, partition: number): void;
+}

@@ -1,0 +1,194 @@
+/**
+ * Broker: one Strata node. Opens the topic metadata and the partition logs under log.dirs, listens on the first
+ * listener, and serves each request through the router table (one handler per API). The same class runs as the
+ * standalone process (`strata start`) and in-process for embedding and tests:
+ *
+ *   const broker = await Broker.start({ listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir });
+ *   broker.port; await broker.close();
+ *
+ * Requests of a connection are served one at a time, in order (server/connection.ts). A request whose header or
+ * body does not decode, or whose API version the broker does not serve, closes that connection, as Kafka does;
+ * except ApiVersions, answered with UNSUPPORTED_VERSION and the supported ranges so clients retry lower.
+ */
+import * as path from 'node:path';
+import { BrokerConfig, brokerConfigFrom } from '../config/broker-config';
+import { logConfigFrom, LogConfig } from '../config/log-config';
+import { ApiKey } from '../protocol/api-key';
+import { DeclaredApiKey } from '../protocol/apis';
+import { decodeRequest, encodeResponse } from '../protocol/api-codec';
+import { decodeRequestHeader } from '../protocol/header';
+import { ErrorCode } from '../protocol/error-codes';
+import { KafkaProtocolError } from '../protocol/protocol-error';
+import { createLogger, Logger } from '../observability/logger';
+import { LogManager } from '../storage/log-manager';
+import type { Log } from '../storage/log';
+import { SocketServer } from '../server/socket-server';
+import type { ConnectionInfo } from '../server/connection';
+import type { BrokerContext } from './broker-context';
+import { FetchPurgatory } from './fetch-purgatory';
+import type { Route } from './handler';
+import { TopicInfo, TopicStore } from './topic-store';
+import { apiVersionsBody, apiVersionsRoute } from './handlers/api-versions';
+import { metadataRoute } from './handlers/metadata';
+import { produceRoute } from './handlers/produce';
+import { fetchRoute } from './handlers/fetch';
+import { listOffsetsRoute } from './handlers/list-offsets';
+import { createTopicsRoute } from './handlers/create-topics';
+import { deleteTopicsRoute } from './handlers/delete-topics';
+
+export interface BrokerStartOptions {
+  logger?: Logger;
+}
+
+export class Broker implements BrokerContext {
+  readonly config: BrokerConfig;
+  readonly log: Logger;
+  readonly logs: LogManager;
+  readonly topics: TopicStore;
+  readonly purgatory = new FetchPurgatory();
+  private readonly routes = new Map<number, Route>();
+  private server: SocketServer | undefined;
+  private _endpoint = { host: '127.0.0.1', port: 0 };
+  private closing: Promise<void> | undefined;
+
+  private constructor(config: BrokerConfig, log: Logger) {
+    this.config = config;
+    this.log = log;
+    this.topics = TopicStore.open(config.logDir, config.nodeId);
+    this.logs = LogManager.open({
+      dir: config.logDir,
+      defaults: config.log,
+      configFor: (topic) => this.topicLogConfig(this.topics.get(topic)?.configs ?? {}),
+    });
+    this.reconcileLogs();
+    const routes: Route[] = [
+      apiVersionsRoute(() => [...this.routes.values()]) as Route,
+      metadataRoute as Route,
+      produceRoute as Route,
+      fetchRoute as Route,
+      listOffsetsRoute as Route,
+      createTopicsRoute as Route,
+      deleteTopicsRoute as Route,
+    ];
+    for (const r of routes) this.routes.set(r.apiKey, r);
+  }
+
+  /** Starts a broker from a BrokerConfig or from Kafka properties (`{ 'log.dirs': ..., listeners: ... }`). */
+  static async start(config: BrokerConfig | Record<string, string | number | boolean>, options: BrokerStartOptions = {}): Promise<Broker> {
+    const resolved = 'listeners' in config && Array.isArray(config.listeners) ? (config as BrokerConfig) : brokerConfigFrom(config as Record<string, string>);
+    const log = options.logger ?? createLogger('strata');
+    const broker = new Broker(resolved, log);
+    try {
+      const listener = resolved.listeners[0];
+      broker.server = await SocketServer.listen({
+        host: listener.host,
+        port: listener.port,
+        requestMaxBytes: resolved.socketRequestMaxBytes,
+        handler: (frame, connection) => broker.dispatch(frame, connection),
+        log,
+      });
+    } catch (err) {
+      broker.logs.close();
+      throw err;
+    }
+    const advertised = resolved.advertisedListeners[0];
+    broker._endpoint = {
+      host: advertised.host || '127.0.0.1',
+      port: advertised.port === 0 || resolved.advertisedListeners === resolved.listeners ? broker.server.port : advertised.port,
+    };
+    broker.logs.startScheduler({ retentionCheckIntervalMs: resolved.logRetentionCheckIntervalMs });
+    log.info('broker started', {
+      nodeId: resolved.nodeId,
+      host: listener(resolved).host,
+      port: broker.server.port,
+      logDir: path.resolve(resolved.logDir),
+      clusterId: broker.topics.clusterId,
+      topics: broker.topics.list().length,
+      recovery: broker.logs.loadReport,
+    });
+    return broker;
+  }
+
+  get port(): number {
+    return this.server?.port ?? 0;
+  }
+
+  get endpoint(): { host: string; port: number } {
+    return this._endpoint;
+  }
+
+  /** Serves one request frame; null means no response (Produce with acks=0). */
+  async dispatch(frame: Buffer, connection: ConnectionInfo): Promise<Buffer[] | null> {
+    const header = decodeRequestHeader(frame);
+    const route = this.routes.get(header.apiKey);
+    if (!route || header.apiVersion < route.minVersion || header.apiVersion > route.maxVersion) {
+      if (header.apiKey === ApiKey.ApiVersions) {
+        // Kafka's rule: a v0-shaped body with our ranges, so the client can pick a version we serve.
+        return encodeResponse(ApiKey.ApiVersions, 0, header.correlationId, apiVersionsBody([...this.routes.values()], ErrorCode.UNSUPPORTED_VERSION));
+      }
+      throw new KafkaProtocolError('UNSUPPORTED_VERSION', `API ${header.apiKey} v${header.apiVersion} is not served`);
+    }
+    const key = header.apiKey as DeclaredApiKey;
+    const request = decodeRequest(key, header.apiVersion, frame, header.headerBytes);
+    const body = await route.handle(request as never, { header, connection, broker: this });
+    if (body === null) return null;
+    return encodeResponse(key, header.apiVersion, header.correlationId, body as never);
+  }
+
+  private topicLogConfig(configs: Record<string, string>): LogConfig {
+    return logConfigFrom(configs, 'topic', this.config.log);
+  }
+
+  /** Every partition of every topic has a log, and no log outlives its topic (a crash between the two steps). */
+  private reconcileLogs(): void {
+    for (const t of this.topics.list()) {
+      for (let p = 0; p < t.partitions; p++) this.logs.getOrCreateLog(t.name, p, this.topicLogConfig(t.configs));
+    }
+    for (const p of this.logs.all()) {
+      const t = this.topics.get(p.topic);
+      if (!t || p.partition >= t.partitions) {
+        this.log.warn('deleting a log without a topic', { topic: p.topic, partition: p.partition });
+        this.logs.deleteLog(p.topic, p.partition);
+      }
+    }
+  }
+
+  partitionLog(topic: string, partition: number): Log | undefined {
+    return this.logs.getLog(topic, partition);
+  }
+
+  createTopic(name: string, partitions: number, configs: Record<string, string> = {}): TopicInfo {
+    const info = this.topics.create(name, partitions, configs);
+    const logConfig = this.topicLogConfig(configs);
+    for (let p = 0; p < partitions; p++) this.logs.getOrCreateLog(name, p, logConfig);
+    this.log.info('topic created', { topic: name, partitions, configs });
+    return info;
+  }
+
+  deleteTopic(name: string): void {
+    const info = this.topics.delete(name);
+    for (let p = 0; p < info.partitions; p++) {
+      if (this.logs.getLog(name, p)) this.logs.deleteLog(name, p);
+    }
+    this.log.info('topic deleted', { topic: name });
+  }
+
+  notifyAppend(topic: string, partition: number): void {
+    this.purgatory.notify(`${topic}-${partition}`);
+  }
+
+  /** Stops accepting, answers parked fetches, then flushes and closes every log (a clean shutdown). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.purgatory.releaseAll();
+      await this.server?.close();
+      this.logs.close();
+      this.log.info('broker stopped', {});
+    })();
+    return this.closing;
+  }
+}
+
+function listener(config: BrokerConfig) {
+  return config.listeners[0];
+}

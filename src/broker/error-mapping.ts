@@ -1,0 +1,38 @@
+/**
+ * Any error a handler meets, as the Kafka error code a client acts on. KafkaError carries its own; storage errors
+ * map to Kafka's meaning (a full or failing disk is KAFKA_STORAGE_ERROR, retriable); anything else is a bug and
+ * becomes UNKNOWN_SERVER_ERROR (logged), never a dropped connection.
+ */
+import { KafkaError } from '../errors/kafka-error';
+import { StorageError } from '../errors/storage-error';
+import { StrataError } from '../errors/strata-error';
+import { ErrorCode } from '../protocol/error-codes';
+import type { Logger } from '../observability/logger';
+
+const STORAGE_TO_KAFKA: Record<string, number> = {
+  CORRUPT_MESSAGE: ErrorCode.CORRUPT_MESSAGE,
+  INVALID_RECORD: ErrorCode.INVALID_RECORD,
+  MESSAGE_TOO_LARGE: ErrorCode.MESSAGE_TOO_LARGE,
+  OFFSET_OUT_OF_RANGE: ErrorCode.OFFSET_OUT_OF_RANGE,
+  UNSUPPORTED_COMPRESSION_TYPE: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+  ERR_LOG_CLOSED: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ERR_SEGMENT_CLOSED: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+};
+
+export function kafkaErrorCode(err: unknown, log?: Logger): number {
+  if (err instanceof KafkaError) return err.errorCode;
+  if (err instanceof StorageError) {
+    const mapped = STORAGE_TO_KAFKA[err.code];
+    if (mapped !== undefined) return mapped;
+    log?.error('storage failure', { code: err.code, err: err.message });
+    return ErrorCode.KAFKA_STORAGE_ERROR;
+  }
+  if (err instanceof StrataError && err.code === 'ERR_INVALID_CONFIG') return ErrorCode.INVALID_CONFIG;
+  if (err instanceof StrataError && err.code === 'ERR_INVALID_TOPIC') return ErrorCode.INVALID_TOPIC_EXCEPTION;
+  log?.error('unexpected error in a request handler', { err: (err as Error)?.stack ?? String(err) });
+  return ErrorCode.UNKNOWN_SERVER_ERROR;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

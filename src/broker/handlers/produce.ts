@@ -1,0 +1,50 @@
+/**
+ * Produce (v3+: record batches v2 only). Each partition's records, a subarray of the request frame, are
+ * validated and appended by the Log (header and CRC checked, offsets assigned in place, one copy into the
+ * segment); a partition's failure is its own error code. acks=0 gets no response; with one replica, acks=1 and
+ * acks=-1 are both answered once the append is done.
+ */
+import { ApiKey } from '../../protocol/api-key';
+import { ErrorCode } from '../../protocol/error-codes';
+import { route } from '../handler';
+import { kafkaErrorCode, errorMessage } from '../error-mapping';
+
+export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { broker }) => {
+  const acks = request.acks;
+  const badAcks = acks !== 0 && acks !== 1 && acks !== -1;
+  const responses = request.topicData.map((topic) => ({
+    name: topic.name,
+    partitionResponses: topic.partitionData.map((p) => {
+      const fail = (errorCode: number, message: string | null = null) => ({
+        index: p.index,
+        errorCode,
+        baseOffset: -1n,
+        logAppendTimeMs: -1n,
+        logStartOffset: -1n,
+        recordErrors: [],
+        errorMessage: message,
+      });
+      if (badAcks) return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${acks}`);
+      const log = broker.partitionLog(topic.name, p.index);
+      if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (p.records === null || p.records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'no records');
+      try {
+        const info = log.append(p.records, { rejectControlBatches: true });
+        broker.notifyAppend(topic.name, p.index);
+        return {
+          index: p.index,
+          errorCode: ErrorCode.NONE,
+          baseOffset: BigInt(info.firstOffset),
+          logAppendTimeMs: -1n,
+          logStartOffset: BigInt(log.logStartOffset),
+          recordErrors: [],
+          errorMessage: null,
+        };
+      } catch (err) {
+        return fail(kafkaErrorCode(err, broker.log), errorMessage(err));
+      }
+    }),
+  }));
+  if (acks === 0) return null;
+  return { responses, throttleTimeMs: 0 };
+});
