@@ -5,17 +5,20 @@
  */
 import { parseArgs } from 'node:util';
 import { dumpLog } from './dump-log';
+import { startCommand } from './start';
 
 const USAGE = `Usage: strata <command> [options]
 
 Commands:
+  start [--config server.properties] [--override key=value ...]
+                                             Run a broker (Kafka's property names; default 127.0.0.1:9092, ./data)
   dump-log <file.log> [--records] [--json]   Print the batches (and records) of a segment file, checking CRCs
   help                                       This text
 
 Options:
   --version                                  Print the version`;
 
-function main(argv: string[]): number {
+function main(argv: string[]): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -24,6 +27,8 @@ function main(argv: string[]): number {
       json: { type: 'boolean', default: false },
       version: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      config: { type: 'string' },
+      override: { type: 'string', multiple: true, default: [] },
     },
   });
   if (values.version) {
@@ -35,6 +40,13 @@ function main(argv: string[]): number {
   if (values.help || command === 'help' || command === undefined) {
     console.log(USAGE);
     return command === undefined && !values.help ? 2 : 0;
+  }
+  if (command === 'start') {
+    if (rest.length > 0) {
+      console.error(`strata start: unexpected argument "${rest[0]}"`);
+      return 2;
+    }
+    return startCommand({ config: values.config, overrides: values.override ?? [] });
   }
   if (command === 'dump-log') {
     if (rest.length !== 1) {
@@ -54,10 +66,17 @@ function main(argv: string[]): number {
   return 2;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (err) {
+function fail(err: unknown): void {
   const e = err as NodeJS.ErrnoException;
   console.error(`strata: ${e.code ? `${e.code}: ` : ''}${e.message}`);
-  process.exitCode = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? 2 : 3;
+  process.exitCode =
+    e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || e.code === 'ERR_INVALID_CONFIG' ? 2 : 3;
+}
+
+try {
+  const result = main(process.argv.slice(2));
+  if (typeof result === 'number') process.exitCode = result;
+  else result.then((code) => (process.exitCode = code), fail);
+} catch (err) {
+  fail(err);
 }
