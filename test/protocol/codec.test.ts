@@ -14,7 +14,7 @@ import {
   ApiVersionsResponseSpec,
   FetchResponseSpec,
 } from '../../src/protocol';
-import { normalize } from './helpers/schema-samples';
+import { normalize } from './fixtures/schema-samples';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const bytesOf = (chunks: Buffer[]): string => Buffer.concat(chunks).toString('hex');
@@ -182,7 +182,7 @@ t.test('Produce records decode as views of the request frame; no copy', async (t
 });
 
 t.test('Fetch responses take records as lists of Buffers and hand the very same Buffers back', async (t) => {
-  const parts = [Buffer.alloc(300, 1), Buffer.alloc(200, 2), Buffer.alloc(100, 3)];
+  const parts: Buffer[] = [Buffer.alloc(300, 1), Buffer.alloc(200, 2), Buffer.alloc(100, 3)];
   for (const version of [0, 4, 11, 12]) {
     const chunks = encodeResponse(ApiKey.Fetch, version, 9, {
       throttleTimeMs: 0,

@@ -17,8 +17,8 @@ import {
   encodeRecordBatch,
   MessageSpec,
   Reader,
-} from './helpers/protocol-with-records';
-import { normalize, sampleMessage, Struct, wireLeaves } from './helpers/schema-samples';
+} from './fixtures/protocol-with-records';
+import { normalize, sampleMessage, Struct, wireLeaves } from './fixtures/schema-samples';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 type KafkajsRequest = { apiVersion: number; encode: () => Promise<{ buffer: Buffer }> };

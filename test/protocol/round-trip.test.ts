@@ -13,7 +13,7 @@ import {
   inVersionRange,
   MessageSpec,
 } from '../../src/protocol';
-import { defaultOf, messageArbitrary, messageCases, normalize, sampleMessage, Struct } from './helpers/schema-samples';
+import { defaultOf, messageArbitrary, messageCases, normalize, sampleMessage, Struct } from './fixtures/schema-samples';
 
 const cases = messageCases();
 

@@ -1,0 +1,94 @@
+/**
+ * Exact bytes worked out by hand from the protocol guide's grammar and primitive types, independent of the codec.
+ */
+import t from 'tap';
+import {
+  ApiKey,
+  decodeRequest,
+  decodeRequestHeader,
+  decodeResponse,
+  encodeRequest,
+  encodeResponse,
+} from '../../src/protocol';
+import { normalize } from './fixtures/schema-samples';
+
+const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+const frameHex = (chunks: Buffer[]): string => Buffer.concat(chunks).toString('hex');
+
+t.test('Metadata v0 request for topic "foo"', async (t) => {
+  // size 19 | key 3, version 0, correlation 1, client id null | [topics]: 1, "foo"
+  const bytes = hex('00000013 0003 0000 00000001 ffff 00000001 0003 666f6f');
+  t.equal(frameHex(encodeRequest(ApiKey.Metadata, 0, 1, null, { topics: [{ name: 'foo' }] })), bytes.toString('hex'));
+  const header = decodeRequestHeader(bytes.subarray(4));
+  t.strictSame(normalize(decodeRequest(ApiKey.Metadata, 0, bytes.subarray(4), header.headerBytes)), {
+    topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'foo' }],
+    allowAutoTopicCreation: true,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  });
+});
+
+t.test('Produce v3 and v9 requests with one 4-byte record set', async (t) => {
+  const body = {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 1000,
+    topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.from('abcd') }] }],
+  };
+  // v3: header v1 (client id "c") | transactional_id null, acks -1, timeout 1000 | 1 topic "t" | 1 partition 0,
+  // records: INT32 4 + bytes.
+  const v3 = hex('0000002a 0000 0003 00000002 0001 63 ffff ffff 000003e8 00000001 0001 74 00000001 00000000 00000004 61626364');
+  t.equal(frameHex(encodeRequest(ApiKey.Produce, 3, 2, 'c', body)), v3.toString('hex'));
+  // v9: header v2 (+ empty tag buffer) | compact null, acks, timeout | compact arrays (n+1), compact string,
+  // COMPACT_RECORDS (length + 1), a tag buffer closing each struct.
+  const v9 = hex('00000023 0000 0009 00000002 0001 63 00 00 ffff 000003e8 02 02 74 02 00000000 05 61626364 00 00 00');
+  t.equal(frameHex(encodeRequest(ApiKey.Produce, 9, 2, 'c', body)), v9.toString('hex'));
+  for (const [version, bytes] of [[3, v3], [9, v9]] as const) {
+    const header = decodeRequestHeader(bytes.subarray(4));
+    t.strictSame(normalize(decodeRequest(ApiKey.Produce, version, bytes.subarray(4), header.headerBytes)), normalize(body));
+  }
+});
+
+t.test('Produce v8 response with a record error', async (t) => {
+  const body = {
+    responses: [
+      {
+        name: 't',
+        partitionResponses: [
+          {
+            index: 1,
+            errorCode: 87,
+            baseOffset: -1n,
+            logAppendTimeMs: -1n,
+            logStartOffset: 5n,
+            recordErrors: [{ batchIndex: 2, batchIndexErrorMessage: 'bad' }],
+            errorMessage: null,
+          },
+        ],
+      },
+    ],
+    throttleTimeMs: 0,
+  };
+  const bytes = hex(
+    '00000040 00000003' +
+      '00000001 0001 74 00000001' +
+      '00000001 0057 ffffffffffffffff ffffffffffffffff 0000000000000005' +
+      '00000001 00000002 0003 626164 ffff' +
+      '00000000',
+  );
+  t.equal(frameHex(encodeResponse(ApiKey.Produce, 8, 3, body)), bytes.toString('hex'));
+  t.strictSame(normalize(decodeResponse(ApiKey.Produce, 8, bytes.subarray(4)).body), normalize(body));
+});
+
+t.test('FindCoordinator v0 and v4 responses', async (t) => {
+  const v0 = hex('00000016 00000001 0000 00000003 0006 62726f6b6572 00002384');
+  t.equal(frameHex(encodeResponse(ApiKey.FindCoordinator, 0, 1, { nodeId: 3, host: 'broker', port: 9092, errorCode: 0 })), v0.toString('hex'));
+  const v4Body = {
+    throttleTimeMs: 0,
+    coordinators: [{ key: 'g', nodeId: 3, host: 'b', port: 9092, errorCode: 0, errorMessage: null }],
+  };
+  // header v1 (tags) | throttle | compact array of 1 | key "g", node, host "b", port, error, null message, tags | tags
+  const v4 = hex('0000001b 00000001 00 00000000 02 0267 00000003 0262 00002384 0000 00 00 00');
+  t.equal(frameHex(encodeResponse(ApiKey.FindCoordinator, 4, 1, v4Body)), v4.toString('hex'));
+  t.strictSame(decodeResponse(ApiKey.FindCoordinator, 4, v4.subarray(4)).body.coordinators, v4Body.coordinators);
+});
