@@ -22,6 +22,10 @@ export interface BrokerContext {
   /** Creates a topic and its partition logs (CreateTopics, auto-creation). */
   createTopic(name: string, partitions: number, configs?: Record<string, string>): TopicInfo;
   deleteTopic(name: string): void;
+  /** Replaces a topic's config overrides (validated by the caller) and applies them to its logs. */
+  setTopicConfigs(name: string, configs: Record<string, string>): void;
+  /** Grows a topic to `total` partitions. */
+  addPartitions(name: string, total: number): void;
   /** Signals fetches parked on this partition that data arrived. */
   notifyAppend(topic: string, partition: number): void;
 }

@@ -35,6 +35,10 @@ import { fetchRoute } from './handlers/fetch';
 import { listOffsetsRoute } from './handlers/list-offsets';
 import { createTopicsRoute } from './handlers/create-topics';
 import { deleteTopicsRoute } from './handlers/delete-topics';
+import { describeConfigsRoute } from './handlers/describe-configs';
+import { alterConfigsRoute } from './handlers/alter-configs';
+import { createPartitionsRoute } from './handlers/create-partitions';
+import { deleteRecordsRoute } from './handlers/delete-records';
 
 export interface BrokerStartOptions {
   logger?: Logger;
@@ -69,6 +73,10 @@ export class Broker implements BrokerContext {
       listOffsetsRoute as Route,
       createTopicsRoute as Route,
       deleteTopicsRoute as Route,
+      describeConfigsRoute as Route,
+      alterConfigsRoute as Route,
+      createPartitionsRoute as Route,
+      deleteRecordsRoute as Route,
     ];
     for (const r of routes) this.routes.set(r.apiKey, r);
   }
@@ -171,6 +179,21 @@ export class Broker implements BrokerContext {
       if (this.logs.getLog(name, p)) this.logs.deleteLog(name, p);
     }
     this.log.info('topic deleted', { topic: name });
+  }
+
+  setTopicConfigs(name: string, configs: Record<string, string>): void {
+    const info = this.topics.setConfigs(name, configs);
+    const logConfig = this.topicLogConfig(info.configs);
+    for (let p = 0; p < info.partitions; p++) this.logs.getLog(name, p)?.updateConfig(logConfig);
+    this.log.info('topic configs altered', { topic: name, configs });
+  }
+
+  addPartitions(name: string, total: number): void {
+    const before = this.topics.get(name)?.partitions ?? 0;
+    const info = this.topics.setPartitions(name, total);
+    const logConfig = this.topicLogConfig(info.configs);
+    for (let p = before; p < total; p++) this.logs.getOrCreateLog(name, p, logConfig);
+    this.log.info('partitions added', { topic: name, from: before, to: total });
   }
 
   notifyAppend(topic: string, partition: number): void {
