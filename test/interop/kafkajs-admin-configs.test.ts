@@ -31,21 +31,20 @@ t.test('kafkajs admin: configs, partitions, delete records', async (t) => {
   t.same(configs['retention.ms'], ['120000', false]);
   t.same(configs['segment.bytes'], ['1048576', false]);
   t.same(configs['cleanup.policy'], undefined, 'AlterConfigs replaces the whole set, as Kafka does');
-  await t.rejects(
-    admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'cfg', configEntries: [{ name: 'retention.ms', value: 'soon' }] }] }),
-    { type: 'INVALID_CONFIG' },
-    'a bad value is refused with INVALID_CONFIG',
-  );
-  await t.rejects(
-    admin.createTopics({ topics: [{ topic: 'bad', configEntries: [{ name: 'no.such.config', value: '1' }] }] }),
-    { errors: [{ type: 'INVALID_CONFIG' }] },
-    'an unknown config name is refused',
-  );
+  const badValue = await admin
+    .alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'cfg', configEntries: [{ name: 'retention.ms', value: 'soon' }] }] })
+    .catch((e: { type?: string }) => e);
+  t.equal((badValue as { type?: string }).type, 'INVALID_CONFIG', 'a bad value is refused with INVALID_CONFIG');
+  const badName = await admin
+    .createTopics({ topics: [{ topic: 'bad', configEntries: [{ name: 'no.such.config', value: '1' }] }] })
+    .catch((e: { errors?: { type: string }[] }) => e);
+  t.same((badName as { errors?: { type: string }[] }).errors?.map((e) => e.type), ['INVALID_CONFIG'], 'an unknown config name is refused');
 
   await admin.createPartitions({ topicPartitions: [{ topic: 'cfg', count: 4 }] });
   const meta = await admin.fetchTopicMetadata({ topics: ['cfg'] });
   t.equal(meta.topics[0].partitions.length, 4);
-  await t.rejects(admin.createPartitions({ topicPartitions: [{ topic: 'cfg', count: 2 }] }), { type: 'INVALID_PARTITIONS' }, 'cannot shrink');
+  const shrink = await admin.createPartitions({ topicPartitions: [{ topic: 'cfg', count: 2 }] }).catch((e: { type?: string }) => e);
+  t.equal((shrink as { type?: string }).type, 'INVALID_PARTITIONS', 'cannot shrink');
 
   const producer = kafka.producer();
   await producer.connect();
