@@ -3,6 +3,7 @@
  * Handlers reach files only through LogManager and TopicStore.
  */
 import type { BrokerConfig } from '../config/broker-config';
+import type { GroupCoordinator } from '../group/group-coordinator';
 import type { Logger } from '../observability/logger';
 import type { LogManager } from '../storage/log-manager';
 import type { Log } from '../storage/log';
@@ -15,6 +16,8 @@ export interface BrokerContext {
   readonly logs: LogManager;
   readonly topics: TopicStore;
   readonly purgatory: FetchPurgatory;
+  /** Consumer groups and committed offsets (partition 0 of __consumer_offsets). */
+  readonly groups: GroupCoordinator;
   /** The advertised endpoint of this broker (from advertised.listeners and the bound port). */
   readonly endpoint: { host: string; port: number };
   /** The log of a partition, or undefined if the topic or partition does not exist. */
