@@ -39,6 +39,12 @@ import { describeConfigsRoute } from './handlers/describe-configs';
 import { alterConfigsRoute } from './handlers/alter-configs';
 import { createPartitionsRoute } from './handlers/create-partitions';
 import { deleteRecordsRoute } from './handlers/delete-records';
+import { groupRoutes } from './handlers/group-routes';
+import { GroupCoordinator } from '../group/group-coordinator';
+
+/** Committed offsets and group metadata live in partition 0 of this internal topic, kept forever (compaction is
+ * the coordinator's own rewrite of the log). */
+export const OFFSETS_TOPIC = '__consumer_offsets';
 
 export interface BrokerStartOptions {
   logger?: Logger;
@@ -50,6 +56,7 @@ export class Broker implements BrokerContext {
   readonly logs: LogManager;
   readonly topics: TopicStore;
   readonly purgatory = new FetchPurgatory();
+  readonly groups: GroupCoordinator;
   private readonly routes = new Map<number, Route>();
   private server: SocketServer | undefined;
   private _endpoint = { host: '127.0.0.1', port: 0 };
@@ -65,7 +72,22 @@ export class Broker implements BrokerContext {
       configFor: (topic) => this.topicLogConfig(this.topics.get(topic)?.configs ?? {}),
     });
     this.reconcileLogs();
+    if (!this.topics.get(OFFSETS_TOPIC)) this.createTopic(OFFSETS_TOPIC, 1, { 'retention.ms': '-1', 'cleanup.policy': 'compact' });
+    this.groups = new GroupCoordinator({
+      offsetsLog: this.logs.getLog(OFFSETS_TOPIC, 0)!,
+      config: {
+        groupInitialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+        groupMinSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+        groupMaxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+        groupMaxSize: config.groupMaxSize,
+        offsetsRetentionMs: config.offsetsRetentionMs,
+      },
+      logger: log,
+      onAppend: () => this.notifyAppend(OFFSETS_TOPIC, 0),
+    });
+    this.groups.load();
     const routes: Route[] = [
+      ...groupRoutes,
       apiVersionsRoute(() => [...this.routes.values()]) as Route,
       metadataRoute as Route,
       produceRoute as Route,
@@ -96,6 +118,7 @@ export class Broker implements BrokerContext {
         log,
       });
     } catch (err) {
+      broker.groups.close();
       broker.logs.close();
       throw err;
     }
@@ -205,6 +228,7 @@ export class Broker implements BrokerContext {
     this.closing ??= (async () => {
       this.purgatory.releaseAll();
       await this.server?.close();
+      this.groups.close();
       this.logs.close();
       this.log.info('broker stopped', {});
     })();

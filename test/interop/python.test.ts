@@ -32,3 +32,20 @@ t.test('confluent-kafka: delivery reports, then consume with headers in order', 
   t.same(out.delivered, Array.from({ length: 10 }, (_, i) => ['None', 0, i]));
   t.same(out.consumed, Array.from({ length: 10 }, (_, i) => [i, `k${i}`, `value-${i}`, { n: String(i) }]));
 });
+
+t.test('kafka-python group consumer: commit, then a new member resumes after it', async (t) => {
+  const broker = await startBroker(t.testdir(), { 'group.initial.rebalance.delay.ms': 0 });
+  t.teardown(() => broker.stop());
+  const out = run('kafka_python_group.py', broker.bootstrap) as { first: unknown[][]; second: unknown[][] };
+  t.same(out.first, [0, 1, 2, 3].map((i) => [i, `value-${i}`]));
+  t.same(out.second, [4, 5, 6, 7, 8, 9].map((i) => [i, `value-${i}`]), 'resumed after the committed offset');
+});
+
+t.test('confluent-kafka group consumer: delivery reports, commit, resume', async (t) => {
+  const broker = await startBroker(t.testdir(), { 'group.initial.rebalance.delay.ms': 0 });
+  t.teardown(() => broker.stop());
+  const out = run('confluent_group.py', broker.bootstrap) as { delivered: unknown[][]; first: unknown[][]; second: unknown[][] };
+  t.same(out.delivered, Array.from({ length: 10 }, (_, i) => ['None', 0, i]));
+  t.same(out.first, [0, 1, 2, 3].map((i) => [i, `value-${i}`]));
+  t.same(out.second, [4, 5, 6, 7, 8, 9].map((i) => [i, `value-${i}`]), 'resumed after the committed offset');
+});
