@@ -72,7 +72,10 @@ export class Broker implements BrokerContext {
       configFor: (topic) => this.topicLogConfig(this.topics.get(topic)?.configs ?? {}),
     });
     this.reconcileLogs();
-    if (!this.topics.get(OFFSETS_TOPIC)) this.createTopic(OFFSETS_TOPIC, 1, { 'retention.ms': '-1', 'cleanup.policy': 'compact' });
+    if (!this.topics.get(OFFSETS_TOPIC)) {
+      // Kafka's offsets.topic.segment.bytes: 100 MiB, so the coordinator's rewrite can drop old segments soon.
+      this.createTopic(OFFSETS_TOPIC, 1, { 'retention.ms': '-1', 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) });
+    }
     this.groups = new GroupCoordinator({
       offsetsLog: this.logs.getLog(OFFSETS_TOPIC, 0)!,
       config: {
