@@ -37,6 +37,7 @@ import { createTopicsRoute } from './handlers/create-topics';
 import { deleteTopicsRoute } from './handlers/delete-topics';
 import { describeConfigsRoute } from './handlers/describe-configs';
 import { alterConfigsRoute } from './handlers/alter-configs';
+import { incrementalAlterConfigsRoute } from './handlers/incremental-alter-configs';
 import { createPartitionsRoute } from './handlers/create-partitions';
 import { deleteRecordsRoute } from './handlers/delete-records';
 import { groupRoutes } from './handlers/group-routes';
@@ -100,6 +101,7 @@ export class Broker implements BrokerContext {
       deleteTopicsRoute as Route,
       describeConfigsRoute as Route,
       alterConfigsRoute as Route,
+      incrementalAlterConfigsRoute as Route,
       createPartitionsRoute as Route,
       deleteRecordsRoute as Route,
     ];

@@ -6,6 +6,10 @@ import assert from 'node:assert';
 import { ApiKey } from './api-key';
 import { flexibleVersionMin } from './codec';
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/alter-configs';
+import {
+  IncrementalAlterConfigsRequestSpec,
+  IncrementalAlterConfigsResponseSpec,
+} from './messages/incremental-alter-configs';
 import { ApiVersionsRequestSpec, ApiVersionsResponseSpec } from './messages/api-versions';
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './messages/create-partitions';
 import { CreateTopicsRequestSpec, CreateTopicsResponseSpec } from './messages/create-topics';
@@ -54,6 +58,7 @@ export const API_SPECS = {
   [ApiKey.InitProducerId]: { request: InitProducerIdRequestSpec, response: InitProducerIdResponseSpec },
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequestSpec, response: DescribeConfigsResponseSpec },
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
+  [ApiKey.IncrementalAlterConfigs]: { request: IncrementalAlterConfigsRequestSpec, response: IncrementalAlterConfigsResponseSpec },
   [ApiKey.SaslAuthenticate]: { request: SaslAuthenticateRequestSpec, response: SaslAuthenticateResponseSpec },
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequestSpec, response: DeleteGroupsResponseSpec },

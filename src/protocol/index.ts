@@ -26,6 +26,7 @@ export * from './messages/describe-groups';
 export * from './messages/fetch';
 export * from './messages/find-coordinator';
 export * from './messages/heartbeat';
+export * from './messages/incremental-alter-configs';
 export * from './messages/init-producer-id';
 export * from './messages/join-group';
 export * from './messages/leave-group';

@@ -168,3 +168,27 @@ t.test('garbage and unsupported requests close that connection only', async (t) 
   t.equal((await fine.send(ApiKey.ApiVersions, 2, {})).errorCode, 0, 'others keep being served');
   fine.close();
 });
+
+t.test('IncrementalAlterConfigs sets, deletes and appends single configs; DescribeConfigs shows them', async (t) => {
+  const broker = await start(t);
+  broker.createTopic('cfg', 1, { 'retention.ms': '1000', 'cleanup.policy': 'delete' });
+  const c = await RawClient.connect(broker.port);
+  const alter = (configs: { name: string; configOperation: number; value: string | null }[], validateOnly = false) =>
+    c.send(ApiKey.IncrementalAlterConfigs, 1, { resources: [{ resourceType: 2, resourceName: 'cfg', configs }], validateOnly });
+  let r = await alter([{ name: 'segment.bytes', configOperation: 0, value: '1048576' }, { name: 'retention.ms', configOperation: 1, value: null }, { name: 'cleanup.policy', configOperation: 2, value: 'compact' }]);
+  t.equal(r.responses[0].errorCode, 0);
+  t.same(broker.topics.get('cfg')!.configs, { 'cleanup.policy': 'delete,compact', 'segment.bytes': '1048576' }, 'only the named configs changed');
+  t.equal(broker.partitionLog('cfg', 0)!.logConfig.segmentBytes, 1048576, 'applied to the live log');
+  t.equal(broker.partitionLog('cfg', 0)!.logConfig.retentionMs, broker.config.log.retentionMs, 'deleted: back to the broker default');
+  r = await alter([{ name: 'segment.bytes', configOperation: 0, value: 'big' }]);
+  t.equal(r.responses[0].errorCode, ErrorCode.INVALID_CONFIG);
+  r = await alter([{ name: 'retention.ms', configOperation: 2, value: '5' }]);
+  t.equal(r.responses[0].errorCode, ErrorCode.INVALID_CONFIG, 'APPEND only for list configs');
+  r = await alter([{ name: 'retention.ms', configOperation: 0, value: '5' }], true);
+  t.equal(r.responses[0].errorCode, 0);
+  t.equal(broker.topics.get('cfg')!.configs['retention.ms'], undefined, 'validate_only changes nothing');
+  const d = await c.send(ApiKey.DescribeConfigs, 4, { resources: [{ resourceType: 2, resourceName: 'cfg', configurationKeys: ['segment.bytes', 'retention.ms'] }], includeSynonyms: true, includeDocumentation: false });
+  const byName = Object.fromEntries(d.results[0].configs.map((e) => [e.name, [e.value, e.configSource]]));
+  t.same(byName, { 'segment.bytes': ['1048576', 1], 'retention.ms': [String(broker.config.log.retentionMs), 5] });
+  c.close();
+});
