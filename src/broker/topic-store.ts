@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { KafkaError } from '../errors/kafka-error';
+import { writeFileAtomically } from '../storage/atomic-file';
 
 export interface TopicInfo {
   name: string;
@@ -43,24 +44,6 @@ export function validateTopicName(name: string): void {
   }
 }
 
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  const dir = fs.openSync(path.dirname(file), 'r');
-  try {
-    fs.fsyncSync(dir);
-  } finally {
-    fs.closeSync(dir);
-  }
-}
-
 /** Kafka's cluster id: 16 random bytes, URL-safe base64 without padding (22 characters). */
 function newClusterId(): string {
   return randomBytes(16).toString('base64url');
@@ -87,7 +70,7 @@ export class TopicStore {
     }
     if (!clusterId) {
       clusterId = newClusterId();
-      writeAtomically(metaPath, `#Written by Strata\nversion=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`);
+      writeFileAtomically(metaPath, `#Written by Strata\nversion=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`);
     }
     const store = new TopicStore(dir, clusterId);
     const file = path.join(dir, TOPICS_FILE);
@@ -101,7 +84,7 @@ export class TopicStore {
 
   private persist(): void {
     const body: TopicFile = { version: 1, topics: [...this.topics.values()] };
-    writeAtomically(path.join(this.dir, TOPICS_FILE), JSON.stringify(body, null, 1) + '\n');
+    writeFileAtomically(path.join(this.dir, TOPICS_FILE), JSON.stringify(body, null, 1) + '\n');
   }
 
   get(name: string): TopicInfo | undefined {

@@ -18,6 +18,7 @@ import { StorageError } from '../errors/storage-error';
 import { StrataError } from '../errors/strata-error';
 import { Log, RetentionResult } from './log';
 import { readOffsetCheckpoint, writeOffsetCheckpoint } from './offset-checkpoint';
+import { fsyncDirectory } from './atomic-file';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
@@ -272,11 +273,6 @@ export class LogManager {
     if (failure) throw failure; // no marker: the next open recovers what could not be closed cleanly
     const marker = path.join(this.dir, CLEAN_SHUTDOWN_MARKER);
     fs.writeFileSync(marker, '');
-    const dirFd = fs.openSync(this.dir, 'r');
-    try {
-      fs.fsyncSync(dirFd);
-    } finally {
-      fs.closeSync(dirFd);
-    }
+    fsyncDirectory(this.dir);
   }
 }

@@ -11,8 +11,8 @@
  * as empty; a malformed one throws CORRUPT_MESSAGE rather than guessing.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { StorageError } from '../errors/storage-error';
+import { writeFileAtomically } from './atomic-file';
 
 export type PartitionOffsets = Map<string, number>; // key: `${topic}-${partition}` (the directory name)
 
@@ -48,19 +48,5 @@ export function writeOffsetCheckpoint(file: string, entries: Iterable<[topic: st
   const lines: string[] = [];
   for (const [topic, partition, offset] of entries) lines.push(`${topic} ${partition} ${offset}`);
   const text = `0\n${lines.length}\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  const dirFd = fs.openSync(path.dirname(file), 'r');
-  try {
-    fs.fsyncSync(dirFd);
-  } finally {
-    fs.closeSync(dirFd);
-  }
+  writeFileAtomically(file, text);
 }
