@@ -25,6 +25,25 @@ bool ReadInteger(const Napi::Value& v, double min, double max, double* out) {
   return true;
 }
 
+// The first argument as a safe integer, or a thrown ERR_INVALID_ARG naming the call.
+bool SafeIntegerArg(const Napi::CallbackInfo& info, const char* usage, int64_t* out) {
+  double d;
+  if (info.Length() < 1 || !ReadInteger(info[0], -kMaxSafeInteger, kMaxSafeInteger, &d)) {
+    ThrowArgument(info.Env(), std::string(usage) + ": the argument must be a safe integer");
+    return false;
+  }
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+// [a, b] as a JS array of two numbers.
+Napi::Value Pair(Napi::Env env, int64_t a, int64_t b) {
+  Napi::Array pair = Napi::Array::New(env, 2);
+  pair.Set(uint32_t(0), Napi::Number::New(env, static_cast<double>(a)));
+  pair.Set(uint32_t(1), Napi::Number::New(env, static_cast<double>(b)));
+  return pair;
+}
+
 bool ReadString(const Napi::Object& o, const char* key, std::string* out) {
   Napi::Value v = o.Get(key);
   if (!v.IsString()) return false;
@@ -295,56 +314,38 @@ void SegmentWrap::WeakenChunks() {
 Napi::Value SegmentWrap::FindOffsetPosition(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Usable(env)) return env.Undefined();
-  double offset;
-  if (info.Length() < 1 || !ReadInteger(info[0], -kMaxSafeInteger, kMaxSafeInteger, &offset)) {
-    ThrowArgument(env, "findOffsetPosition(offset): offset must be a safe integer");
-    return env.Undefined();
-  }
-  return Napi::Number::New(env, static_cast<double>(segment_->FindOffsetPosition(static_cast<int64_t>(offset))));
+  int64_t offset;
+  if (!SafeIntegerArg(info, "findOffsetPosition", &offset)) return env.Undefined();
+  return Napi::Number::New(env, static_cast<double>(segment_->FindOffsetPosition(offset)));
 }
 
 Napi::Value SegmentWrap::FindTimestampPosition(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Usable(env)) return env.Undefined();
-  double ts;
-  if (info.Length() < 1 || !ReadInteger(info[0], -kMaxSafeInteger, kMaxSafeInteger, &ts)) {
-    ThrowArgument(env, "findTimestampPosition(timestamp): timestamp must be a safe integer");
-    return env.Undefined();
-  }
-  return Napi::Number::New(env, static_cast<double>(segment_->FindTimestampPosition(static_cast<int64_t>(ts))));
+  int64_t ts;
+  if (!SafeIntegerArg(info, "findTimestampPosition", &ts)) return env.Undefined();
+  return Napi::Number::New(env, static_cast<double>(segment_->FindTimestampPosition(ts)));
 }
 
 Napi::Value SegmentWrap::IndexFloor(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Usable(env)) return env.Undefined();
-  double offset;
-  if (info.Length() < 1 || !ReadInteger(info[0], -kMaxSafeInteger, kMaxSafeInteger, &offset)) {
-    ThrowArgument(env, "indexFloor(offset): offset must be a safe integer");
-    return env.Undefined();
-  }
+  int64_t offset;
+  if (!SafeIntegerArg(info, "indexFloor", &offset)) return env.Undefined();
   int64_t entryOffset;
   size_t entryPosition;
-  if (!segment_->IndexFloor(static_cast<int64_t>(offset), &entryOffset, &entryPosition)) return env.Null();
-  Napi::Array pair = Napi::Array::New(env, 2);
-  pair.Set(uint32_t(0), Napi::Number::New(env, static_cast<double>(entryOffset)));
-  pair.Set(uint32_t(1), Napi::Number::New(env, static_cast<double>(entryPosition)));
-  return pair;
+  if (!segment_->IndexFloor(offset, &entryOffset, &entryPosition)) return env.Null();
+  return Pair(env, entryOffset, static_cast<int64_t>(entryPosition));
 }
 
 Napi::Value SegmentWrap::TimeIndexFloor(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Usable(env)) return env.Undefined();
-  double ts;
-  if (info.Length() < 1 || !ReadInteger(info[0], -kMaxSafeInteger, kMaxSafeInteger, &ts)) {
-    ThrowArgument(env, "timeIndexFloor(timestamp): timestamp must be a safe integer");
-    return env.Undefined();
-  }
+  int64_t ts;
+  if (!SafeIntegerArg(info, "timeIndexFloor", &ts)) return env.Undefined();
   int64_t entryTs, entryOffset;
-  if (!segment_->TimeIndexFloor(static_cast<int64_t>(ts), &entryTs, &entryOffset)) return env.Null();
-  Napi::Array pair = Napi::Array::New(env, 2);
-  pair.Set(uint32_t(0), Napi::Number::New(env, static_cast<double>(entryTs)));
-  pair.Set(uint32_t(1), Napi::Number::New(env, static_cast<double>(entryOffset)));
-  return pair;
+  if (!segment_->TimeIndexFloor(ts, &entryTs, &entryOffset)) return env.Null();
+  return Pair(env, entryTs, entryOffset);
 }
 
 Napi::Value SegmentWrap::TruncateTo(const Napi::CallbackInfo& info) {
