@@ -6,8 +6,9 @@
  *   npm run bench:broker -- --only=gen,ceiling    # suites: ceiling, gen, kcat, kafkajs
  *   npm run bench:broker -- --profile --perf      # then profile the broker under the load generator:
  *                                                 # V8 --cpu-prof (JS functions, GC) and Linux perf (native, kernel)
+ *   npm run bench:broker -- --only=none --profile --perf   # only the profiles
  *   npm run bench:broker -- --broker=src          # run the broker from src/ through tsx (default: dist/)
- *   other options: --batch-bytes=16384,1048576 --connections=3 --depth=4 --fetch-bytes=4194304 --rounds=2
+ *   other options: --batch-bytes=16384,1048576 --connections=3 --depth=4 --fetch-bytes=4194304 --rounds=3
  *   --consume-passes=3 --scale=1 --kafkajs-send=N --broker-node-args="--trace-gc" --broker-log=FILE
  *   --wait-load=1.5 --wait-load-s=120 (wait for the 1-minute load average to drop below 1.5, at most 120 s)
  *
@@ -18,7 +19,8 @@
  *    requests in flight per connection, acks=1; latency per request. Consume: then Fetch requests over every
  *    partition from offset 0 (one connection per partition, one Fetch in flight each, max_bytes and
  *    partition_max_bytes --fetch-bytes), counting records from the batch headers, --consume-passes times over
- *    the log. Both after an untimed warm-up (20% of the requests / of each partition). --rounds rounds.
+ *    the log. Both after an untimed warm-up (20% of the requests / of each partition). --rounds rounds, each
+ *    in fresh processes; the table shows the median of each figure.
  *  - kcat (librdkafka 2.0.2): `kcat -P` fed from a pre-generated file (one message per line, no key, -z none,
  *    acks=1, linger.ms=5), wall time from spawn to exit (kcat waits for every delivery report); latency is
  *    librdkafka's own round-trip time of each Produce request (its `-d protocol` log); then `kcat -C -o
@@ -29,7 +31,7 @@
  *  - ceiling: a raw TCP transfer between two Node processes on the same number of connections, the writer
  *    writing chunks of record batch bytes of the largest --batch-bytes as fast as the sockets take them, the
  *    reader reading into a fixed Buffer (helpers/tcp-ceiling.ts); measured before each round and last, the
- *    table uses their mean.
+ *    table uses their median.
  *
  * Figures: msgs/s = records / timed seconds; MB/s = messages × message size (payload, 10^6 B) / s; ratio = that
  * MB/s / the ceiling's MB/s (record batch framing adds ~9% to 100 B values and ~1% to 1 KiB values on the
@@ -139,7 +141,7 @@ function options(): Options {
     fetchBytes: Number(argValue('fetch-bytes') ?? 4 * MIB),
     kafkajsSend: Number(argValue('kafkajs-send') ?? 0),
     consumePasses: Number(argValue('consume-passes') ?? 3),
-    rounds: Number(argValue('rounds') ?? 2),
+    rounds: Number(argValue('rounds') ?? 3),
     brokerNodeArgs: (argValue('broker-node-args') ?? '').split(' ').filter(Boolean),
     brokerLog: argValue('broker-log'),
     scale: Number(argValue('scale') ?? 1),
@@ -255,8 +257,10 @@ async function genSuite(id: string, dir: string, opts: Options, mode: ProfileMod
   const valueBytes = Number(value);
   const fx = buildBatch(valueBytes, Number(batchMax), TIMESTAMP);
   const conns = opts.connections;
-  // Small batches cost the broker per request, not per byte: fewer messages keep those suites as short.
-  const messages = MESSAGES.gen[valueBytes] * opts.scale * (Number(batchMax) < 256 * KIB ? 0.25 : 1);
+  // Small batches cost the broker per request, not per byte: fewer messages keep those suites as short (and
+  // more passes of the consumer over the smaller log keep its window as long).
+  const smallBatchFactor = Number(batchMax) < 256 * KIB ? 0.25 : 1;
+  const messages = MESSAGES.gen[valueBytes] * opts.scale * smallBatchFactor;
   const timedRequests = Math.max(1, Math.ceil(messages / fx.recordCount / conns));
   const warmRequests = Math.max(1, Math.ceil(timedRequests * WARM_FRACTION));
   const profileDir = mode === 'cpu-prof' ? path.join(dir, 'prof') : null;
@@ -311,7 +315,7 @@ async function genSuite(id: string, dir: string, opts: Options, mode: ProfileMod
       partitions,
       warmOffsets: ends.map((e) => Math.floor(e * WARM_FRACTION)),
       endOffsets: ends,
-      passes: opts.consumePasses,
+      passes: Math.round(opts.consumePasses / smallBatchFactor),
       maxBytes: opts.fetchBytes,
       partitionMaxBytes: opts.fetchBytes,
     };
@@ -710,35 +714,44 @@ function targetCell(row: Row): string {
   return `${label}: ${((got / t.value) * 100).toFixed(0)}%`;
 }
 
-interface MeanRow extends Row {
+interface RoundsRow extends Row {
   roundMsgsPerSec: number[];
 }
 
-/** One row per (workload, client, size): the mean of its rounds' figures (messages and seconds: per round). */
-function meanOfRounds(rows: Row[]): MeanRow[] {
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/**
+ * One row per (workload, client, size): the median of its rounds, field by field (robust to one round that
+ * another process on the machine disturbed); messages and seconds are per round.
+ */
+function medianOfRounds(rows: Row[]): RoundsRow[] {
   const groups = new Map<string, Row[]>();
   for (const r of rows) {
     const key = `${r.workload}|${r.client}|${r.valueBytes}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const mean = (rs: Row[], f: (r: Row) => number | null): number | null => {
+  const med = (rs: Row[], f: (r: Row) => number | null): number | null => {
     const v = rs.map(f);
-    return v.some((x) => x === null) ? null : (v as number[]).reduce((a, b) => a + b, 0) / v.length;
+    return v.some((x) => x === null) ? null : median(v as number[]);
   };
   return [...groups.values()].map((rs) => ({
     ...rs[0],
-    messages: mean(rs, (r) => r.messages)!,
-    seconds: mean(rs, (r) => r.seconds)!,
-    msgsPerSec: mean(rs, (r) => r.msgsPerSec)!,
-    mbPerSec: mean(rs, (r) => r.mbPerSec)!,
-    wireMbPerSec: mean(rs, (r) => r.wireMbPerSec),
-    requests: mean(rs, (r) => r.requests),
-    p50Ms: mean(rs, (r) => r.p50Ms),
-    p99Ms: mean(rs, (r) => r.p99Ms),
-    brokerCpuPercent: mean(rs, (r) => r.brokerCpuPercent)!,
-    brokerMainCpuPercent: mean(rs, (r) => r.brokerMainCpuPercent)!,
-    brokerSysPercent: mean(rs, (r) => r.brokerSysPercent)!,
-    loadCpuPercent: mean(rs, (r) => r.loadCpuPercent),
+    messages: med(rs, (r) => r.messages)!,
+    seconds: med(rs, (r) => r.seconds)!,
+    msgsPerSec: med(rs, (r) => r.msgsPerSec)!,
+    mbPerSec: med(rs, (r) => r.mbPerSec)!,
+    wireMbPerSec: med(rs, (r) => r.wireMbPerSec),
+    requests: med(rs, (r) => r.requests),
+    p50Ms: med(rs, (r) => r.p50Ms),
+    p99Ms: med(rs, (r) => r.p99Ms),
+    brokerCpuPercent: med(rs, (r) => r.brokerCpuPercent)!,
+    brokerMainCpuPercent: med(rs, (r) => r.brokerMainCpuPercent)!,
+    brokerSysPercent: med(rs, (r) => r.brokerSysPercent)!,
+    loadCpuPercent: med(rs, (r) => r.loadCpuPercent),
     roundMsgsPerSec: rs.map((r) => r.msgsPerSec),
   }));
 }
@@ -769,8 +782,12 @@ async function runParent(): Promise<void> {
     }
   }
   if (want('ceiling')) ids.push(`ceiling:${ceilingChunk}:last`);
-  if (profile) for (const v of VALUE_SIZES) ids.push(`profile:gen:${v}:${Math.max(...opts.batchBytes)}`);
-  if (perf && perfAvailable()) for (const v of VALUE_SIZES) ids.push(`perf:gen:${v}:${Math.max(...opts.batchBytes)}`);
+  for (const v of VALUE_SIZES) {
+    for (const b of opts.batchBytes) {
+      if (profile) ids.push(`profile:gen:${v}:${b}`);
+      if (perf && perfAvailable()) ids.push(`perf:gen:${v}:${b}`);
+    }
+  }
 
   const outputs: SuiteOutput[] = [];
   for (const id of ids) {
@@ -782,9 +799,9 @@ async function runParent(): Promise<void> {
     }
   }
   const ceilings = outputs.filter((o) => o.ceilingMbPerSec !== undefined).map((o) => o.ceilingMbPerSec!);
-  const ceiling = ceilings.length ? ceilings.reduce((a, b) => a + b, 0) / ceilings.length : NaN;
+  const ceiling = ceilings.length ? median(ceilings) : NaN;
   const measured = outputs.filter((o) => !o.suite.startsWith('profile:') && !o.suite.startsWith('perf:'));
-  const rows = meanOfRounds(measured.flatMap((o) => o.rows));
+  const rows = medianOfRounds(measured.flatMap((o) => o.rows));
   rows.sort((a, b) => (a.workload === b.workload ? a.valueBytes - b.valueBytes : a.workload === 'produce' ? -1 : 1));
 
   const cpus = os.cpus();
@@ -800,9 +817,9 @@ async function runParent(): Promise<void> {
       `topic of ${opts.connections} partitions, data dir under ${os.tmpdir()}` +
       (staleFiles.length ? ` — WARNING: dist is older than ${staleFiles.length} source file(s) (${staleFiles.slice(0, 3).join(', ')}...)` : ''),
   );
-  lines.push(`- ceiling: raw TCP between two Node processes, ${opts.connections} connections: ${ceilings.map((c) => formatRate(c)).join(' / ')} MB/s (in run order), mean ${formatRate(ceiling)} MB/s`);
+  lines.push(`- ceiling: raw TCP between two Node processes, ${opts.connections} connections: ${ceilings.map((c) => formatRate(c)).join(' / ')} MB/s (in run order), median ${formatRate(ceiling)} MB/s`);
   lines.push(
-    `- MB = 10^6 bytes of message payload; ratio = MB/s / ceiling MB/s; strata-load rows: mean of ${Math.max(1, opts.rounds)} rounds; ` +
+    `- MB = 10^6 bytes of message payload; ratio = MB/s / ceiling MB/s; strata-load rows: median of ${Math.max(1, opts.rounds)} rounds; ` +
       'p50/p99: produce = per request (see details), consume = per Fetch; broker CPU = its JS thread, % of one core',
   );
   lines.push('');
