@@ -154,7 +154,7 @@ export class Broker implements BrokerContext {
   }
 
   /** Serves one request frame; null means no response (Produce with acks=0). */
-  async dispatch(frame: Buffer, connection: ConnectionInfo): Promise<Buffer[] | null> {
+  dispatch(frame: Buffer, connection: ConnectionInfo): Promise<Buffer[] | null> | Buffer[] | null {
     const header = decodeRequestHeader(frame);
     const route = this.routes.get(header.apiKey);
     if (!route || header.apiVersion < route.minVersion || header.apiVersion > route.maxVersion) {
@@ -166,9 +166,10 @@ export class Broker implements BrokerContext {
     }
     const key = header.apiKey as DeclaredApiKey;
     const request = decodeRequest(key, header.apiVersion, frame, header.headerBytes);
-    const body = await route.handle(request as never, { header, connection, broker: this });
-    if (body === null) return null;
-    return encodeResponse(key, header.apiVersion, header.correlationId, body as never);
+    const encode = (body: unknown) => (body === null ? null : encodeResponse(key, header.apiVersion, header.correlationId, body as never));
+    // Synchronous handlers (most) are answered in this turn, without a promise per request.
+    const body = route.handle(request as never, { header, connection, broker: this });
+    return body instanceof Promise ? body.then(encode) : encode(body);
   }
 
   private topicLogConfig(configs: Record<string, string>): LogConfig {

@@ -114,33 +114,41 @@ export class Connection {
   private async pump(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
+    // Responses of requests served in the same turn go out in one writev: the socket stays corked while
+    // synchronous handlers answer, and is uncorked before waiting on an asynchronous one (or at the end).
+    let corked = false;
     try {
       while (!this.closed && this.queue.length > 0) {
         const frame = this.queue.shift()!;
         let response: Buffer[] | null;
         try {
-          response = await this.handle(frame, this.info);
+          const result = this.handle(frame, this.info);
+          if (result instanceof Promise) {
+            if (corked) {
+              this.socket.uncork();
+              corked = false;
+            }
+            response = await result;
+          } else {
+            response = result;
+          }
         } catch (err) {
           // A frame the handler could not make sense of (malformed header): Kafka closes the connection.
           this.close(`bad request: ${(err as Error).message}`);
           return;
         }
-        if (response && !this.closed) this.write(response);
+        if (response && !this.closed) {
+          if (!corked) {
+            this.socket.cork();
+            corked = true;
+          }
+          for (const b of response) this.socket.write(b);
+        }
         if (this.queue.length < QUEUED_FRAMES_MAX / 2) this.socket.resume();
       }
     } finally {
+      if (corked && !this.closed) this.socket.uncork();
       this.busy = false;
     }
-  }
-
-  private write(buffers: Buffer[]): void {
-    if (buffers.length === 1) {
-      this.socket.write(buffers[0]);
-      return;
-    }
-    // One writev for the header and the zero-copy record views.
-    this.socket.cork();
-    for (const b of buffers) this.socket.write(b);
-    this.socket.uncork();
   }
 }
