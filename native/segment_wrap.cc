@@ -124,6 +124,7 @@ void SegmentWrap::Register(Napi::Env env, Napi::Object exports) {
           InstanceAccessor<&SegmentWrap::GetIndexSlotsLeft>("indexSlotsLeft"),
           InstanceAccessor<&SegmentWrap::GetCapacity>("capacity"),
           InstanceAccessor<&SegmentWrap::GetClosed>("closed"),
+          InstanceAccessor<&SegmentWrap::GetSealed>("sealed"),
           InstanceAccessor<&SegmentWrap::GetLiveViews>("liveViews"),
       });
   env.GetInstanceData<AddonData>()->segmentConstructor = Napi::Persistent(ctor);
@@ -267,10 +268,17 @@ Napi::Value SegmentWrap::ChunkBuffer(const Napi::CallbackInfo& info) {
     ThrowArgument(env, "chunkBuffer(chunkIndex, minEnd): invalid arguments");
     return env.Undefined();
   }
+  // A sealed segment no longer grows: one ArrayBuffer over the whole file (chunk 0) serves every read of it, so
+  // V8 counts its memory once rather than once per chunk.
+  const bool whole = segment_->sealed();
+  if (whole && index != 0) {
+    ThrowStatus(env, Status::Error("ERR_INVALID_ARG", "chunkBuffer: a sealed segment has one chunk, 0"));
+    return env.Undefined();
+  }
   size_t start = static_cast<size_t>(index) * kViewChunkBytes;
   size_t end = static_cast<size_t>(minEnd);
   const std::shared_ptr<MappedFile>& file = segment_->logFile();
-  if (end > segment_->size() || end < start || end > start + kViewChunkBytes + kViewChunkOverlapBytes) {
+  if (end > segment_->size() || end < start || (!whole && end > start + kViewChunkBytes + kViewChunkOverlapBytes)) {
     ThrowStatus(env, Status::Error("ERR_INVALID_ARG", "chunkBuffer: range outside the chunk or the segment"));
     return env.Undefined();
   }
@@ -282,7 +290,8 @@ Napi::Value SegmentWrap::ChunkBuffer(const Napi::CallbackInfo& info) {
     if (!alive.IsEmpty()) return alive;
   }
   // Never past what is allocated on disk: every byte of the ArrayBuffer is backed by the file.
-  size_t limit = std::min(start + kViewChunkBytes + kViewChunkOverlapBytes, file->allocated());
+  size_t limit = whole ? std::min(file->allocated(), segment_->size())
+                      : std::min(start + kViewChunkBytes + kViewChunkOverlapBytes, file->allocated());
   size_t length = limit - start;
   const std::shared_ptr<Region>& region = file->region();
   ViewHold* hold = new ViewHold{region};
@@ -459,6 +468,10 @@ STRATA_GETTER(GetFirstBatchTimestamp, segment_->firstBatchTimestamp())
 STRATA_GETTER(GetIndexSlotsLeft, segment_->indexSlotsLeft())
 STRATA_GETTER(GetCapacity, segment_->logCapacity())
 #undef STRATA_GETTER
+
+Napi::Value SegmentWrap::GetSealed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), segment_ && segment_->sealed());
+}
 
 Napi::Value SegmentWrap::GetClosed(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), !segment_ || segment_->closed());

@@ -43,6 +43,7 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   Napi::Value GetIndexSlotsLeft(const Napi::CallbackInfo& info);
   Napi::Value GetCapacity(const Napi::CallbackInfo& info);
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
+  Napi::Value GetSealed(const Napi::CallbackInfo& info);
   Napi::Value GetLiveViews(const Napi::CallbackInfo& info);
 
 

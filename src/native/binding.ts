@@ -64,6 +64,8 @@ export interface NativeSegment {
   readonly indexSlotsLeft: number;
   readonly capacity: number;
   readonly closed: boolean;
+  /** No appends until unseal(); chunkBuffer then has one chunk, 0, over the whole file. */
+  readonly sealed: boolean;
   readonly liveViews: number;
 }
 

@@ -36,6 +36,7 @@ export class LogSegment {
   size = 0;
   nextOffset = 0;
   capacity = 0;
+  sealed = false;
   private firstBatchTimestamp = -1;
 
   private constructor(
@@ -52,7 +53,17 @@ export class LogSegment {
     this.size = this.native.size;
     this.nextOffset = this.native.nextOffset;
     this.capacity = this.native.capacity;
+    this.sealed = this.native.sealed;
     this.firstBatchTimestamp = this.native.firstBatchTimestamp;
+  }
+
+  /** No more appends (the log rolled past it); reads then share one ArrayBuffer over the whole file. */
+  seal(): void {
+    try {
+      this.native.seal();
+    } finally {
+      this.refresh();
+    }
   }
 
   /** Appends validated batches whose offsets end at lastOffset. */
@@ -102,6 +113,7 @@ export class LogSegment {
    * collect garbage every ~85 MB read. Larger reads get a Buffer of their own.
    */
   view(position: number, length: number): Buffer {
+    if (this.sealed) return Buffer.from(this.native.chunkBuffer(0, position + length), position, length);
     const chunk = Math.floor(position / VIEW_CHUNK_BYTES);
     const chunkStart = chunk * VIEW_CHUNK_BYTES;
     if (position + length <= chunkStart + VIEW_CHUNK_BYTES + VIEW_CHUNK_OVERLAP_BYTES) {

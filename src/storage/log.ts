@@ -366,7 +366,7 @@ export class Log {
     this.ensureOpen();
     const old = this.active;
     if (old.size === 0 && old.baseOffset === baseOffset) return;
-    old.native.seal();
+    old.seal();
     this.segments.push(LogSegment.open(this.dir, baseOffset, this.config, 'create', true, this.now(), minCapacity));
   }
 

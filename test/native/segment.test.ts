@@ -309,3 +309,18 @@ t.test('a truncation under a live chunk buffer is deferred until it is collected
   await collect();
   t.equal(fs.statSync(o.logPath).size, kept, 'shrunk after collection');
 });
+
+t.test('a sealed segment is read through one ArrayBuffer over the whole file', async (t) => {
+  const dir = t.testdir();
+  const seg = new native.Segment(opts(dir, { logCapacity: 64 << 20, indexCapacity: 1 << 20 }));
+  fill(seg, 20 * 16, 1, 64 * 1024 - 61); // ~20 MiB: more than two read chunks
+  t.notOk(seg.sealed);
+  seg.seal();
+  t.ok(seg.sealed);
+  const ab = seg.chunkBuffer(0, seg.size);
+  t.equal(ab.byteLength, seg.size, 'exactly the file, nothing past its end');
+  t.equal(seg.chunkBuffer(0, 100), ab, 'every read shares it');
+  t.throws(() => seg.chunkBuffer(1, seg.size), { code: 'ERR_INVALID_ARG' });
+  t.equal(Buffer.from(ab, seg.size - 1, 1)[0], 0x61, 'the last byte is readable');
+  seg.close();
+});
