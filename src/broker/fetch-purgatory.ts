@@ -6,6 +6,12 @@
  * Keys are `topic-partition` strings; watchers are woken by notify() after an append. A woken waiter re-checks
  * its own condition (the caller's `ready`) and stays parked if it is still short.
  */
+/**
+ * Longest a fetch may park, whatever its max_wait_ms says: a client that asked for days and went away must not
+ * hold memory that long (clients use fetch.max.wait.ms of 500 ms by default).
+ */
+export const MAX_WAIT_MS = 30_000;
+
 export interface Waiter {
   keys: readonly string[];
   /** Re-evaluates the fetch; true when it can be answered now. */
@@ -33,7 +39,7 @@ export class FetchPurgatory {
         ready,
         resolve,
         done: false,
-        timer: setTimeout(() => this.finish(waiter), Math.max(0, maxWaitMs)),
+        timer: setTimeout(() => this.finish(waiter), Math.min(Math.max(0, maxWaitMs), MAX_WAIT_MS)),
       };
       for (const key of keys) {
         let set = this.watchers.get(key);
@@ -47,7 +53,16 @@ export class FetchPurgatory {
   notify(key: string): void {
     const set = this.watchers.get(key);
     if (!set) return;
-    for (const w of [...set]) if (!w.done && w.ready()) this.finish(w);
+    for (const w of [...set]) {
+      if (w.done) continue;
+      let ready: boolean;
+      try {
+        ready = w.ready();
+      } catch {
+        ready = true; // let the fetch answer now and report its own error
+      }
+      if (ready) this.finish(w);
+    }
   }
 
   /** Answers every waiter now (shutdown). */

@@ -150,7 +150,7 @@ export function brokerConfigFrom(props: Readonly<Record<string, string | number 
       config[p.field] = p.default * (p.unit ?? 1);
       continue;
     }
-    const value = Number(raw[key].trim());
+    const value = raw[key].trim() === '' ? NaN : Number(raw[key].trim());
     if (!Number.isSafeInteger(value) || value < p.min || value > p.max) {
       invalid(key, raw[key], `must be an integer in [${p.min}, ${p.max}]`);
     }

@@ -54,7 +54,8 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze(
 );
 
 function parseValue(p: Property, key: string, raw: string | number): number {
-  const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  const text = String(raw).trim();
+  const value = typeof raw === 'number' ? raw : text === '' ? NaN : Number(text);
   if (!Number.isSafeInteger(value) || value < p.min || value > p.max) {
     throw new StrataError('ERR_INVALID_CONFIG', `${key}=${raw}: must be an integer in [${p.min}, ${p.max}]`);
   }

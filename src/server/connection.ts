@@ -111,6 +111,18 @@ export class Connection {
     return out;
   }
 
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
   private async pump(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
@@ -143,6 +155,13 @@ export class Connection {
             corked = true;
           }
           for (const b of response) this.socket.write(b);
+          if (this.socket.writableNeedDrain) {
+            // The client is not reading: stop serving it (as Kafka mutes the channel) until the responses drain,
+            // so unsent responses (views of segments among them) cannot pile up.
+            this.socket.uncork();
+            corked = false;
+            await this.drained();
+          }
         }
         if (this.queue.length < QUEUED_FRAMES_MAX / 2) this.socket.resume();
       }

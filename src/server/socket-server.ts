@@ -34,6 +34,8 @@ export class SocketServer {
       s.server.once('error', reject);
       s.server.listen({ host: options.host || undefined, port: options.port }, () => {
         s.server.off('error', reject);
+        // A failed accept (EMFILE in a burst of connections, ...) is logged; it must not end the process.
+        s.server.on('error', (err) => options.log.error('listener error', { err: err.message }));
         resolve();
       });
     });

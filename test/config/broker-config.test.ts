@@ -57,3 +57,8 @@ t.test('listeners', async (t) => {
   ]);
   t.throws(() => parseListeners('listeners', 'PLAINTEXT://h:70000'), { message: /port/ });
 });
+
+t.test('an empty value is refused, not read as 0', async (t) => {
+  t.throws(() => brokerConfigFrom({ 'node.id': '' }), { code: 'ERR_INVALID_CONFIG', message: /node\.id=: must be an integer/ });
+  t.throws(() => brokerConfigFrom({ 'log.retention.ms': ' ' }), { code: 'ERR_INVALID_CONFIG' });
+});

@@ -112,3 +112,26 @@ t.test('a handler that throws closes the connection; no response and null are fi
   t.equal(server.connectionCount, 0);
   await server.close();
 });
+
+t.test('a client that does not read is not served further until its responses drain', async (t) => {
+  let served = 0;
+  const big = Buffer.alloc(4 << 20, 7);
+  const server = await start(() => {
+    served++;
+    return [frame(big)];
+  });
+  const s = net.connect(server.port, '127.0.0.1');
+  await new Promise((r) => s.once('connect', r));
+  s.pause(); // never reads
+  for (let i = 0; i < 40; i++) s.write(frame(Buffer.from([i])));
+  await new Promise((r) => setTimeout(r, 500));
+  t.ok(served < 40, `only ${served} of 40 pipelined requests served while the client reads nothing`);
+  const before = served;
+  s.resume();
+  s.on('data', () => {});
+  for (let i = 0; i < 100 && served < 40; i++) await new Promise((r) => setTimeout(r, 50));
+  t.ok(served > before, 'serving resumes once the client reads');
+  t.equal(served, 40, 'and every request is answered');
+  s.destroy();
+  await server.close();
+});

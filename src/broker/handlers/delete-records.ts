@@ -29,6 +29,12 @@ export const deleteRecordsRoute = route(ApiKey.DeleteRecords, 0, 2, (request, { 
       }),
     })),
   };
-  broker.logs.checkpoint();
+  try {
+    broker.logs.checkpoint();
+  } catch (err) {
+    // The start offsets moved but could not be made durable: report it on the partitions that succeeded.
+    const code = kafkaErrorCode(err, broker.log);
+    for (const t of result.topics) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = code;
+  }
   return result;
 });

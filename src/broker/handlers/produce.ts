@@ -28,21 +28,24 @@ export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { broker }) =>
       const log = broker.partitionLog(topic.name, p.index);
       if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (p.records === null || p.records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'no records');
+      let info;
       try {
-        const info = log.append(p.records, { rejectControlBatches: true });
-        broker.notifyAppend(topic.name, p.index);
-        return {
-          index: p.index,
-          errorCode: ErrorCode.NONE,
-          baseOffset: BigInt(info.firstOffset),
-          logAppendTimeMs: -1n,
-          logStartOffset: BigInt(log.logStartOffset),
-          recordErrors: [],
-          errorMessage: null,
-        };
+        info = log.append(p.records, { rejectControlBatches: true });
       } catch (err) {
         return fail(kafkaErrorCode(err, broker.log), errorMessage(err));
       }
+      // After the append succeeded: nothing a parked fetch does may turn it into an error (a client would retry and
+      // write it twice).
+      broker.notifyAppend(topic.name, p.index);
+      return {
+        index: p.index,
+        errorCode: ErrorCode.NONE,
+        baseOffset: BigInt(info.firstOffset),
+        logAppendTimeMs: -1n,
+        logStartOffset: BigInt(log.logStartOffset),
+        recordErrors: [],
+        errorMessage: null,
+      };
     }),
   }));
   if (acks === 0) return null;
