@@ -82,9 +82,17 @@ export class TopicStore {
     return store;
   }
 
-  private persist(): void {
-    const body: TopicFile = { version: 1, topics: [...this.topics.values()] };
+  /**
+   * Makes `next` (the state with one topic replaced, or removed when undefined) durable, then adopts it: if the
+   * write fails, memory still matches the disk.
+   */
+  private commit(name: string, next: TopicInfo | undefined): void {
+    const topics = [...this.topics.values()].filter((t) => t.name !== name);
+    if (next) topics.push(next);
+    const body: TopicFile = { version: 1, topics };
     writeFileAtomically(path.join(this.dir, TOPICS_FILE), JSON.stringify(body, null, 1) + '\n');
+    if (next) this.topics.set(name, next);
+    else this.topics.delete(name);
   }
 
   get(name: string): TopicInfo | undefined {
@@ -107,16 +115,14 @@ export class TopicStore {
       throw new KafkaError('INVALID_PARTITIONS', `number of partitions must be in [1, 100000], not ${partitions}`);
     }
     const info: TopicInfo = { name, id: randomUUID(), partitions, configs: { ...configs }, internal: INTERNAL_TOPICS.has(name) };
-    this.topics.set(name, info);
-    this.persist();
+    this.commit(name, info);
     return info;
   }
 
   delete(name: string): TopicInfo {
     const info = this.topics.get(name);
     if (!info) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
-    this.topics.delete(name);
-    this.persist();
+    this.commit(name, undefined);
     return info;
   }
 
@@ -126,16 +132,16 @@ export class TopicStore {
     if (!Number.isInteger(total) || total <= info.partitions || total > 100_000) {
       throw new KafkaError('INVALID_PARTITIONS', `topic "${name}" has ${info.partitions} partitions; the new count must be larger (and at most 100000), not ${total}`);
     }
-    info.partitions = total;
-    this.persist();
-    return info;
+    const next = { ...info, partitions: total };
+    this.commit(name, next);
+    return next;
   }
 
   setConfigs(name: string, configs: Record<string, string>): TopicInfo {
     const info = this.topics.get(name);
     if (!info) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
-    info.configs = { ...configs };
-    this.persist();
-    return info;
+    const next = { ...info, configs: { ...configs } };
+    this.commit(name, next);
+    return next;
   }
 }

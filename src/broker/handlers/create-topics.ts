@@ -52,7 +52,9 @@ export const createTopicsRoute = route(ApiKey.CreateTopics, 0, 7, (request, { br
         } else if (replication !== 1) {
           throw new KafkaError('INVALID_REPLICATION_FACTOR', `replication factor must be 1 on a single node, not ${replication}`);
         }
-        if (partitions < 1) throw new KafkaError('INVALID_PARTITIONS', `number of partitions must be at least 1, not ${partitions}`);
+        if (partitions < 1 || partitions > 100_000) {
+          throw new KafkaError('INVALID_PARTITIONS', `number of partitions must be in [1, 100000], not ${partitions}`);
+        }
         const configs: Record<string, string> = {};
         for (const c of t.configs) {
           if (c.value === null) continue;
