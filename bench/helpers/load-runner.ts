@@ -10,17 +10,9 @@ import type { LoadResult, LoadSpec, WorkerMessage } from './broker-load';
 
 const WORKER_FILE = path.join(__dirname, 'broker-load.ts');
 
-export interface LoadRun {
+/** The workers' results merged, with the timed window in seconds. */
+export interface LoadRun extends LoadResult {
   seconds: number;
-  startNs: number;
-  endNs: number;
-  requests: number;
-  records: number;
-  recordBytes: number;
-  wireBytes: number;
-  errors: number;
-  firstError: string | null;
-  latenciesMs: Float64Array;
 }
 
 interface Handle {
