@@ -7,6 +7,7 @@ import type { GroupCoordinator } from '../group/group-coordinator';
 import type { Logger } from '../observability/logger';
 import type { LogManager } from '../storage/log-manager';
 import type { Log } from '../storage/log';
+import type { ProducerIdManager } from '../txn/producer-id-manager';
 import type { FetchPurgatory } from './fetch-purgatory';
 import type { TopicStore, TopicInfo } from './topic-store';
 
@@ -18,6 +19,8 @@ export interface BrokerContext {
   readonly purgatory: FetchPurgatory;
   /** Consumer groups and committed offsets (partition 0 of __consumer_offsets). */
   readonly groups: GroupCoordinator;
+  /** Producer ids for InitProducerId, never reused. */
+  readonly producerIds: ProducerIdManager;
   /** The advertised endpoint of this broker (from advertised.listeners and the bound port). */
   readonly endpoint: { host: string; port: number };
   /** The log of a partition, or undefined if the topic or partition does not exist. */

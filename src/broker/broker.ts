@@ -42,6 +42,8 @@ import { createPartitionsRoute } from './handlers/create-partitions';
 import { deleteRecordsRoute } from './handlers/delete-records';
 import { groupRoutes } from './handlers/group-routes';
 import { GroupCoordinator } from '../group/group-coordinator';
+import { ProducerIdManager } from '../txn/producer-id-manager';
+import { initProducerIdRoute } from './handlers/init-producer-id';
 
 /** Committed offsets and group metadata live in partition 0 of this internal topic, kept forever (compaction is
  * the coordinator's own rewrite of the log). */
@@ -58,6 +60,7 @@ export class Broker implements BrokerContext {
   readonly topics: TopicStore;
   readonly purgatory = new FetchPurgatory();
   readonly groups: GroupCoordinator;
+  readonly producerIds: ProducerIdManager;
   private readonly routes = new Map<number, Route>();
   private server: SocketServer | undefined;
   private _endpoint = { host: '127.0.0.1', port: 0 };
@@ -67,6 +70,7 @@ export class Broker implements BrokerContext {
     this.config = config;
     this.log = log;
     this.topics = TopicStore.open(config.logDir, config.nodeId);
+    this.producerIds = ProducerIdManager.open(config.logDir);
     this.logs = LogManager.open({
       dir: config.logDir,
       defaults: config.log,
@@ -104,6 +108,7 @@ export class Broker implements BrokerContext {
       incrementalAlterConfigsRoute as Route,
       createPartitionsRoute as Route,
       deleteRecordsRoute as Route,
+      initProducerIdRoute as Route,
     ];
     for (const r of routes) this.routes.set(r.apiKey, r);
   }
@@ -132,7 +137,11 @@ export class Broker implements BrokerContext {
       host: advertised.host || '127.0.0.1',
       port: advertised.port === 0 || resolved.advertisedListeners === resolved.listeners ? broker.server.port : advertised.port,
     };
-    broker.logs.startScheduler({ retentionCheckIntervalMs: resolved.logRetentionCheckIntervalMs });
+    broker.logs.startScheduler({
+      retentionCheckIntervalMs: resolved.logRetentionCheckIntervalMs,
+      producerIdExpirationMs: resolved.producerIdExpirationMs,
+      producerIdExpirationCheckIntervalMs: resolved.producerIdExpirationCheckIntervalMs,
+    });
     log.info('broker started', {
       nodeId: resolved.nodeId,
       host: listener(resolved).host,

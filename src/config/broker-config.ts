@@ -43,6 +43,10 @@ export interface BrokerConfig {
   offsetsRetentionMs: number;
   /** log.retention.check.interval.ms */
   logRetentionCheckIntervalMs: number;
+  /** producer.id.expiration.ms: a partition forgets an idempotent producer idle this long (Kafka: 1 day) */
+  producerIdExpirationMs: number;
+  /** producer.id.expiration.check.interval.ms */
+  producerIdExpirationCheckIntervalMs: number;
   /** Defaults of every partition log (log.segment.bytes, log.retention.ms, message.max.bytes, ...). */
   log: LogConfig;
   /** Every property as given, for DescribeConfigs. */
@@ -72,6 +76,8 @@ const INT_PROPERTIES: IntProperty[] = [
   { key: 'group.max.size', field: 'groupMaxSize', default: INT_MAX, min: 1, max: INT_MAX },
   { key: 'offsets.retention.minutes', field: 'offsetsRetentionMs', default: 10080, min: 1, max: INT_MAX, unit: 60_000 },
   { key: 'log.retention.check.interval.ms', field: 'logRetentionCheckIntervalMs', default: 300_000, min: 1, max: Number.MAX_SAFE_INTEGER },
+  { key: 'producer.id.expiration.ms', field: 'producerIdExpirationMs', default: 86_400_000, min: 1, max: INT_MAX },
+  { key: 'producer.id.expiration.check.interval.ms', field: 'producerIdExpirationCheckIntervalMs', default: 600_000, min: 1, max: INT_MAX },
 ];
 
 const LISTENER = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]+\]|[^:/]*):(\d{1,5})$/;

@@ -42,12 +42,18 @@ export interface SchedulerIntervals {
   flushSchedulerIntervalMs: number;
   /** log.flush.offset.checkpoint.interval.ms */
   checkpointIntervalMs: number;
+  /** producer.id.expiration.check.interval.ms */
+  producerIdExpirationCheckIntervalMs: number;
+  /** producer.id.expiration.ms */
+  producerIdExpirationMs: number;
 }
 
 export const DEFAULT_SCHEDULER_INTERVALS: Readonly<SchedulerIntervals> = Object.freeze({
   retentionCheckIntervalMs: 300_000,
   flushSchedulerIntervalMs: 1_000,
   checkpointIntervalMs: 60_000,
+  producerIdExpirationCheckIntervalMs: 600_000,
+  producerIdExpirationMs: 86_400_000,
 });
 
 export interface PartitionLog {
@@ -220,8 +226,9 @@ export class LogManager {
 
   /**
    * Starts Kafka's periodic log tasks on unref'd timers (they never keep the process alive): retention every
-   * log.retention.check.interval.ms, flush.ms checks every log.flush.scheduler.interval.ms, and checkpoints
-   * every log.flush.offset.checkpoint.interval.ms. close() stops them.
+   * log.retention.check.interval.ms, flush.ms checks every log.flush.scheduler.interval.ms, checkpoints
+   * every log.flush.offset.checkpoint.interval.ms, and producer-id expiry every
+   * producer.id.expiration.check.interval.ms. close() stops them.
    */
   startScheduler(intervals: Partial<SchedulerIntervals> = {}): void {
     this.ensureOpen();
@@ -244,6 +251,10 @@ export class LogManager {
       for (const p of this.all()) p.log.flushIfDue(now)?.catch((err) => this.onBackgroundError(err));
     });
     every(i.checkpointIntervalMs, () => this.checkpoint());
+    every(i.producerIdExpirationCheckIntervalMs, () => {
+      const now = this.now();
+      for (const p of this.all()) p.log.removeExpiredProducers(i.producerIdExpirationMs, now);
+    });
   }
 
   stopScheduler(): void {

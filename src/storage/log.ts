@@ -28,6 +28,7 @@ import {
   TIME_INDEX_SUFFIX,
 } from './log-segment';
 import { batchRecordTimestampAtOrAfter } from './batch-timestamps';
+import { deleteSnapshot, listSnapshots, ProducerBatchHeader, ProducerState, snapshotFileName } from './producer-state';
 
 import * as layout from '../protocol/records/record-batch';
 
@@ -47,10 +48,19 @@ const MAX_TIMESTAMP = layout.MAX_TIMESTAMP_POSITION;
 const PARTITION_LEADER_EPOCH = layout.PARTITION_LEADER_EPOCH_POSITION;
 const RECORD_BATCH_MAGIC = layout.RECORD_BATCH_MAGIC;
 const RECORD_COUNT = layout.RECORD_COUNT_POSITION;
+const PRODUCER_ID = layout.PRODUCER_ID_POSITION;
+const PRODUCER_EPOCH = layout.PRODUCER_EPOCH_POSITION;
+const BASE_SEQUENCE = layout.BASE_SEQUENCE_POSITION;
+const ATTRIBUTE_TRANSACTIONAL_MASK = layout.ATTRIBUTE_TRANSACTIONAL_MASK;
 const crc32c = binding.crc32c;
 
 const MAX_RELATIVE_OFFSET = 2 ** 31 - 1;
 const TWO_32 = 2 ** 32;
+/** Bytes read per step when producer state is rebuilt from the log. */
+const REPLAY_READ_BYTES = 8 * 1024 * 1024;
+
+// The producer batch of the append in progress: one object reused by every append (no allocation per batch).
+const appendProducer: ProducerBatchHeader = { producerId: -1, epoch: -1, firstSeq: -1, offsetDelta: 0, isTransactional: false };
 
 export interface LogOpenOptions {
   config?: Partial<LogConfig>;
@@ -74,6 +84,8 @@ export interface AppendOptions {
 }
 
 export interface AppendInfo {
+  /** For a retried idempotent batch already in the log (nothing written): the original batch's offsets. */
+  duplicate: boolean;
   firstOffset: number;
   lastOffset: number;
   batchCount: number;
@@ -114,6 +126,9 @@ export interface RecoveryInfo {
   /** Segments dropped because they followed a truncated one. */
   segmentsDropped: number;
   indexesRebuilt: number;
+  /** Offset of the producer-state snapshot loaded (-1: none), and batches replayed after it. */
+  producerSnapshotOffset: number;
+  producerBatchesReplayed: number;
 }
 
 function fail(code: StorageErrorCode, message: string, path?: string): never {
@@ -133,6 +148,8 @@ export class Log {
   private lastFlushMs: number;
   private closed = false;
   readonly recovery: RecoveryInfo;
+  /** Idempotent and transactional producers' last batches (see producer-state.ts). */
+  readonly producerState = new ProducerState();
 
   private constructor(dir: string, config: LogConfig, now: () => number, segments: LogSegment[], logStartOffset: number, recoveryPoint: number, recovery: RecoveryInfo) {
     this.dir = dir;
@@ -161,7 +178,15 @@ export class Log {
       .filter((b): b is number => b !== null)
       .sort((a, b) => a - b);
     const recoveryPoint = options.recoveryPoint ?? 0;
-    const recovery: RecoveryInfo = { segmentsScanned: 0, truncatedBytes: 0, zeroTailBytes: 0, segmentsDropped: 0, indexesRebuilt: 0 };
+    const recovery: RecoveryInfo = {
+      segmentsScanned: 0,
+      truncatedBytes: 0,
+      zeroTailBytes: 0,
+      segmentsDropped: 0,
+      indexesRebuilt: 0,
+      producerSnapshotOffset: -1,
+      producerBatchesReplayed: 0,
+    };
     const segments: LogSegment[] = [];
     const nowMs = now();
     try {
@@ -207,7 +232,88 @@ export class Log {
     } else if (options.cleanShutdown) {
       rp = logEnd;
     }
-    return new Log(dir, config, now, segments, logStart, rp, recovery);
+    const log = new Log(dir, config, now, segments, logStart, rp, recovery);
+    try {
+      log.loadProducerState();
+    } catch (err) {
+      for (const s of segments) s.native.close();
+      throw err;
+    }
+    return log;
+  }
+
+  /**
+   * Rebuilds producer state: the newest readable snapshot at or below the log end (newer ones are stale after a
+   * truncation; damaged ones are deleted), then every producer batch after it, replayed from the log.
+   */
+  private loadProducerState(): void {
+    const end = this.logEndOffset;
+    const oldest = this.segments[0].baseOffset;
+    const state = this.producerState;
+    state.clear();
+    let from = oldest;
+    let loaded = false;
+    const snapshots = listSnapshots(this.dir);
+    for (let i = snapshots.length - 1; i >= 0; i--) {
+      const offset = snapshots[i];
+      if (offset > end || offset < oldest) {
+        deleteSnapshot(this.dir, offset);
+        continue;
+      }
+      if (loaded) continue; // older snapshots stay, one per segment, for a later truncation
+      const file = path.join(this.dir, snapshotFileName(offset));
+      try {
+        state.loadSnapshot(fs.readFileSync(file), file);
+        from = offset;
+        loaded = true;
+        this.recovery.producerSnapshotOffset = offset;
+      } catch (err) {
+        if ((err as StorageError).code !== 'CORRUPT_MESSAGE') throw err;
+        state.clear();
+        deleteSnapshot(this.dir, offset);
+      }
+    }
+    this.recovery.producerBatchesReplayed += this.replayProducerBatches(Math.max(from, this._logStartOffset), end);
+    state.truncateHead(this._logStartOffset);
+  }
+
+  /** Applies the producer batches holding offsets in [from, end) to the producer state; returns how many. */
+  private replayProducerBatches(from: number, end: number): number {
+    let replayed = 0;
+    let offset = from;
+    while (offset < end) {
+      const result = this.read(offset, REPLAY_READ_BYTES, { maxOffset: end });
+      if (result.records.length === 0) break;
+      for (const view of result.records) {
+        for (let p = 0; p < view.length; p += LOG_OVERHEAD + view.readInt32BE(p + BATCH_LENGTH)) {
+          const base = this.readOffset(view, p);
+          const last = base + view.readInt32BE(p + LAST_OFFSET_DELTA);
+          offset = last + 1;
+          if (last < from || !this.readProducerHeader(view, p)) continue;
+          const ts = view.readInt32BE(p + MAX_TIMESTAMP) * TWO_32 + view.readUInt32BE(p + MAX_TIMESTAMP + 4);
+          this.producerState.update(appendProducer, base, last, ts);
+          replayed++;
+        }
+      }
+    }
+    return replayed;
+  }
+
+  /**
+   * Reads a batch's producer fields into `appendProducer`; false for batches without a producer id and for
+   * control batches (markers are the transaction coordinator's, not a producer's sequence).
+   */
+  private readProducerHeader(buf: Buffer, position: number): boolean {
+    const hi = buf.readInt32BE(position + PRODUCER_ID);
+    if (hi < 0) return false;
+    const attributes = buf.readInt16BE(position + ATTRIBUTES);
+    if (attributes & ATTRIBUTE_CONTROL_MASK) return false;
+    appendProducer.producerId = hi * TWO_32 + buf.readUInt32BE(position + PRODUCER_ID + 4);
+    appendProducer.epoch = buf.readInt16BE(position + PRODUCER_EPOCH);
+    appendProducer.firstSeq = buf.readInt32BE(position + BASE_SEQUENCE);
+    appendProducer.offsetDelta = buf.readInt32BE(position + LAST_OFFSET_DELTA);
+    appendProducer.isTransactional = (attributes & ATTRIBUTE_TRANSACTIONAL_MASK) !== 0;
+    return true;
   }
 
   get logStartOffset(): number {
@@ -269,6 +375,7 @@ export class Log {
     let batchCount = 0;
     let recordCount = 0;
     let maxTimestamp = -1;
+    let producerBatch = false;
     let position = 0;
     while (position < len) {
       if (len - position < BATCH_HEADER_SIZE) fail('CORRUPT_MESSAGE', `truncated batch header at byte ${position}`);
@@ -300,9 +407,19 @@ export class Log {
       if (next > Number.MAX_SAFE_INTEGER) fail('INVALID_RECORD', 'offset beyond 2^53');
       const ts = records.readInt32BE(position + MAX_TIMESTAMP) * TWO_32 + records.readUInt32BE(position + MAX_TIMESTAMP + 4);
       if (ts > maxTimestamp) maxTimestamp = ts;
+      if (records.readInt32BE(position + PRODUCER_ID) >= 0) producerBatch = this.readProducerHeader(records, position) || producerBatch;
       batchCount++;
       recordCount += count;
       position += size;
+    }
+    if (producerBatch && assign) {
+      // Kafka's rule for a client's idempotent or transactional writes: one batch per partition per request, so
+      // a retry is recognised (or refused) whole.
+      if (batchCount !== 1) fail('INVALID_RECORD', 'a producer batch (producer id set) must be the only batch of its partition in a request');
+      const original = this.producerState.check(appendProducer);
+      if (original !== null) {
+        return { duplicate: true, firstOffset: original.firstOffset, lastOffset: original.lastOffset, batchCount: 1, recordCount, maxTimestamp: original.timestamp, size: 0 };
+      }
     }
     if (assign || options.leaderEpoch !== undefined) this.patchHeaders(records, firstOffset, assign, options.leaderEpoch);
     const lastOffset = next - 1;
@@ -316,9 +433,23 @@ export class Log {
       this.active.append(records, lastOffset);
     }
     this._highWatermark = next;
+    if (producerBatch) {
+      if (batchCount === 1) this.producerState.update(appendProducer, firstOffset, lastOffset, maxTimestamp);
+      else this.replayProducerBatchesOf(records);
+    }
     this.unflushedMessages += recordCount;
     if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground();
-    return { firstOffset, lastOffset, batchCount, recordCount, maxTimestamp, size: len };
+    return { duplicate: false, firstOffset, lastOffset, batchCount, recordCount, maxTimestamp, size: len };
+  }
+
+  /** Producer state for a multi-batch append that carried its own offsets (replication, tools). */
+  private replayProducerBatchesOf(records: Buffer): void {
+    for (let p = 0; p < records.length; p += LOG_OVERHEAD + records.readInt32BE(p + BATCH_LENGTH)) {
+      if (!this.readProducerHeader(records, p)) continue;
+      const base = this.readOffset(records, p);
+      const ts = records.readInt32BE(p + MAX_TIMESTAMP) * TWO_32 + records.readUInt32BE(p + MAX_TIMESTAMP + 4);
+      this.producerState.update(appendProducer, base, base + appendProducer.offsetDelta, ts);
+    }
   }
 
   private readOffset(buf: Buffer, position: number): number {
@@ -368,6 +499,10 @@ export class Log {
     if (old.size === 0 && old.baseOffset === baseOffset) return;
     old.seal();
     this.segments.push(LogSegment.open(this.dir, baseOffset, this.config, 'create', true, this.now(), minCapacity));
+    // As Kafka does at every roll: recovery after a crash then replays at most the active segment. Not fsynced
+    // here (the roll is on the append path); a snapshot torn by a power loss fails its CRC and an older one, or
+    // the log itself, serves instead.
+    this.trySnapshot(baseOffset, false);
   }
 
   /**
@@ -504,6 +639,8 @@ export class Log {
     this._highWatermark = Math.min(this._highWatermark, end);
     this._recoveryPoint = Math.min(this._recoveryPoint, end);
     this._logStartOffset = Math.min(this._logStartOffset, end);
+    // The truncated batches' producer state must go too: back to the newest snapshot at or below the new end.
+    this.loadProducerState();
   }
 
   /**
@@ -517,6 +654,7 @@ export class Log {
     }
     if (offset > this._logStartOffset) this._logStartOffset = offset;
     this.deleteSegmentsWhile((seg, next) => next !== undefined && next.baseOffset <= this._logStartOffset);
+    this.producerState.truncateHead(this._logStartOffset);
     return this._logStartOffset;
   }
 
@@ -567,7 +705,28 @@ export class Log {
       seg.native.delete();
     }
     this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+    for (const offset of listSnapshots(this.dir)) if (offset < this.segments[0].baseOffset) deleteSnapshot(this.dir, offset);
+    this.producerState.truncateHead(this._logStartOffset);
     return result;
+  }
+
+  /**
+   * Snapshots are an optimisation of recovery, so writing one is best effort: without it (a full disk, a
+   * directory removed under us) the next open replays from an older snapshot or the log start, only slower.
+   */
+  private trySnapshot(offset: number, durable: boolean): boolean {
+    try {
+      this.producerState.writeSnapshot(this.dir, offset, durable);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Forgets producers idle for producer.id.expiration.ms (called by the LogManager's scheduler). */
+  removeExpiredProducers(expirationMs: number, nowMs: number = this.now()): number {
+    if (this.closed) return 0;
+    return this.producerState.removeExpired(nowMs, expirationMs);
   }
 
   /** Flushes, trims and closes every segment: a later open needs no recovery scan. */
@@ -575,6 +734,7 @@ export class Log {
     if (this.closed) return;
     try {
       this.flushSync();
+      this.trySnapshot(this.logEndOffset, true); // the next open replays nothing
     } finally {
       this.closed = true;
       for (const seg of this.segments) seg.native.close();

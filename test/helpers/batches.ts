@@ -13,6 +13,8 @@ export interface RawBatchOptions {
   payloadBytes?: number;
   fill?: number;
   producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
   attributes?: number;
 }
 
@@ -32,8 +34,8 @@ export function rawBatch(o: RawBatchOptions = {}): Buffer {
   buf.writeBigInt64BE(BigInt(baseTimestamp), 27);
   buf.writeBigInt64BE(BigInt(o.maxTimestamp ?? baseTimestamp), 35);
   buf.writeBigInt64BE(BigInt(o.producerId ?? -1), 43);
-  buf.writeInt16BE(-1, 51);
-  buf.writeInt32BE(-1, 53);
+  buf.writeInt16BE(o.producerEpoch ?? -1, 51);
+  buf.writeInt32BE(o.baseSequence ?? -1, 53);
   buf.writeInt32BE(recordCount, 57);
   buf.writeUInt32BE(crc32c(buf, 21, buf.length), 17);
   return buf;

@@ -2,7 +2,9 @@
  * Produce (v3+: record batches v2 only). Each partition's records, a subarray of the request frame, are
  * validated and appended by the Log (header and CRC checked, offsets assigned in place, one copy into the
  * segment); a partition's failure is its own error code. acks=0 gets no response; with one replica, acks=1 and
- * acks=-1 are both answered once the append is done.
+ * acks=-1 are both answered once the append is done. Idempotent batches (producer id set) are checked against the
+ * partition's producer state (storage/producer-state.ts): a retry is answered with the original offset and not
+ * written again, a gap is OUT_OF_ORDER_SEQUENCE_NUMBER, a fenced epoch INVALID_PRODUCER_EPOCH.
  */
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
@@ -35,8 +37,8 @@ export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { broker }) =>
         return fail(kafkaErrorCode(err, broker.log), errorMessage(err));
       }
       // After the append succeeded: nothing a parked fetch does may turn it into an error (a client would retry and
-      // write it twice).
-      broker.notifyAppend(topic.name, p.index);
+      // write it twice). A retried idempotent batch wrote nothing and is answered with its original offset.
+      if (!info.duplicate) broker.notifyAppend(topic.name, p.index);
       return {
         index: p.index,
         errorCode: ErrorCode.NONE,
