@@ -29,6 +29,10 @@ import {
 } from './log-segment';
 import { batchRecordTimestampAtOrAfter } from './batch-timestamps';
 import { deleteSnapshot, listSnapshots, ProducerBatchHeader, ProducerState, snapshotFileName } from './producer-state';
+import { AbortedTxn, TxnIndex } from './txn-index';
+import { readInt64 } from './int64';
+import { decodeRecordBatch } from '../protocol/records/record-batch';
+import { ControlRecordType, decodeEndTransactionMarker, encodeControlBatch } from '../protocol/records/control-record';
 
 import * as layout from '../protocol/records/record-batch';
 
@@ -131,6 +135,19 @@ export interface RecoveryInfo {
   producerBatchesReplayed: number;
 }
 
+/** The COMMIT / ABORT marker of a control batch; null for other control records (Kafka skips those too). */
+function readMarker(buf: Buffer, position: number): { aborted: boolean; coordinatorEpoch: number } | null {
+  const batch = decodeRecordBatch(buf.subarray(position, position + LOG_OVERHEAD + buf.readInt32BE(position + BATCH_LENGTH)));
+  const record = batch.records[0];
+  if (record === undefined) return null;
+  try {
+    const marker = decodeEndTransactionMarker(record);
+    return { aborted: marker.type === ControlRecordType.Abort, coordinatorEpoch: marker.coordinatorEpoch };
+  } catch {
+    return null;
+  }
+}
+
 function fail(code: StorageErrorCode, message: string, path?: string): never {
   throw new StorageError(message, path === undefined ? { code } : { code, path });
 }
@@ -150,6 +167,8 @@ export class Log {
   readonly recovery: RecoveryInfo;
   /** Idempotent and transactional producers' last batches (see producer-state.ts). */
   readonly producerState = new ProducerState();
+  /** Aborted transactions, for read_committed fetches. */
+  readonly txnIndex: TxnIndex;
 
   private constructor(dir: string, config: LogConfig, now: () => number, segments: LogSegment[], logStartOffset: number, recoveryPoint: number, recovery: RecoveryInfo) {
     this.dir = dir;
@@ -160,6 +179,7 @@ export class Log {
     this._highWatermark = this.logEndOffset;
     this._recoveryPoint = recoveryPoint;
     this.recovery = recovery;
+    this.txnIndex = new TxnIndex(dir);
     this.lastFlushMs = now();
   }
 
@@ -234,7 +254,9 @@ export class Log {
     }
     const log = new Log(dir, config, now, segments, logStart, rp, recovery);
     try {
-      log.loadProducerState();
+      log.txnIndex.load(log.segmentBaseOffsets());
+      // After an unclean stop only what lies below the recovery point is known durable, index files included.
+      log.loadProducerState(options.cleanShutdown ? Infinity : recoveryPoint);
     } catch (err) {
       for (const s of segments) s.native.close();
       throw err;
@@ -243,10 +265,12 @@ export class Log {
   }
 
   /**
-   * Rebuilds producer state: the newest readable snapshot at or below the log end (newer ones are stale after a
-   * truncation; damaged ones are deleted), then every producer batch after it, replayed from the log.
+   * Rebuilds producer state and the aborted-transaction index: the newest readable snapshot at or below
+   * `snapshotMax` (newer ones beyond the log end are stale after a truncation; damaged ones are deleted), then
+   * every producer batch and marker after it, replayed from the log; the index entries from that offset on are
+   * regenerated from the replay.
    */
-  private loadProducerState(): void {
+  private loadProducerState(snapshotMax: number): void {
     const end = this.logEndOffset;
     const oldest = this.segments[0].baseOffset;
     const state = this.producerState;
@@ -260,7 +284,7 @@ export class Log {
         deleteSnapshot(this.dir, offset);
         continue;
       }
-      if (loaded) continue; // older snapshots stay, one per segment, for a later truncation
+      if (loaded || offset > snapshotMax) continue; // older snapshots stay, one per segment, for a later truncation
       const file = path.join(this.dir, snapshotFileName(offset));
       try {
         state.loadSnapshot(fs.readFileSync(file), file);
@@ -273,12 +297,17 @@ export class Log {
         deleteSnapshot(this.dir, offset);
       }
     }
-    this.recovery.producerBatchesReplayed += this.replayProducerBatches(Math.max(from, this._logStartOffset), end);
+    const aborted: AbortedTxn[] = [];
+    this.recovery.producerBatchesReplayed += this.replayProducerBatches(Math.max(from, this._logStartOffset), end, aborted);
+    this.txnIndex.replaceFrom(from, aborted, this.segmentBaseOffsets());
     state.truncateHead(this._logStartOffset);
   }
 
-  /** Applies the producer batches holding offsets in [from, end) to the producer state; returns how many. */
-  private replayProducerBatches(from: number, end: number): number {
+  /**
+   * Applies the producer batches and transaction markers holding offsets in [from, end) to the producer state,
+   * collecting the transactions they abort; returns how many batches.
+   */
+  private replayProducerBatches(from: number, end: number, aborted: AbortedTxn[]): number {
     let replayed = 0;
     let offset = from;
     while (offset < end) {
@@ -289,10 +318,18 @@ export class Log {
           const base = this.readOffset(view, p);
           const last = base + view.readInt32BE(p + LAST_OFFSET_DELTA);
           offset = last + 1;
-          if (last < from || !this.readProducerHeader(view, p)) continue;
+          if (last < from) continue;
           const ts = view.readInt32BE(p + MAX_TIMESTAMP) * TWO_32 + view.readUInt32BE(p + MAX_TIMESTAMP + 4);
-          this.producerState.update(appendProducer, base, last, ts);
-          replayed++;
+          if (this.readProducerHeader(view, p)) {
+            this.producerState.update(appendProducer, base, last, ts);
+            replayed++;
+          } else if (view.readInt16BE(p + ATTRIBUTES) & ATTRIBUTE_CONTROL_MASK && view.readInt32BE(p + PRODUCER_ID) >= 0) {
+            const marker = readMarker(view, p);
+            if (marker === null) continue;
+            const done = this.producerState.completeTxn(readInt64(view, p + PRODUCER_ID), view.readInt16BE(p + PRODUCER_EPOCH), marker.coordinatorEpoch, base, marker.aborted, ts);
+            if (done?.aborted) aborted.push({ producerId: done.producerId, firstOffset: done.firstOffset, lastOffset: done.lastOffset, lastStableOffset: done.lastStableOffset });
+            replayed++;
+          }
         }
       }
     }
@@ -325,6 +362,14 @@ export class Log {
   /** Offset up to which consumers may read. Single replica: advanced to the log end by every append. */
   get highWatermark(): number {
     return this._highWatermark;
+  }
+  /**
+   * Offset below which every transaction is decided: read_committed consumers read up to here. The first offset
+   * of the oldest open transaction, or the high watermark when none is open.
+   */
+  get lastStableOffset(): number {
+    const unstable = this.producerState.firstUnstableOffset();
+    return unstable >= 0 && unstable < this._highWatermark ? unstable : this._highWatermark;
   }
   get recoveryPoint(): number {
     return this._recoveryPoint;
@@ -440,6 +485,40 @@ export class Log {
     this.unflushedMessages += recordCount;
     if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground();
     return { duplicate: false, firstOffset, lastOffset, batchCount, recordCount, maxTimestamp, size: len };
+  }
+
+  /**
+   * Writes a transaction marker (a COMMIT or ABORT control batch) for a producer, as the transaction coordinator
+   * does on every partition of a transaction, and closes the producer's open transaction here. Returns the
+   * marker's offset. PRODUCER_FENCED for an older producer epoch, TRANSACTION_COORDINATOR_FENCED for an older
+   * coordinator epoch; nothing is written then.
+   */
+  appendMarker(producerId: number, producerEpoch: number, coordinatorEpoch: number, commit: boolean, timestamp = this.now()): number {
+    this.ensureOpen();
+    this.producerState.checkMarker(producerId, producerEpoch, coordinatorEpoch);
+    const batch = encodeControlBatch({
+      type: commit ? ControlRecordType.Commit : ControlRecordType.Abort,
+      coordinatorEpoch,
+      producerId,
+      producerEpoch,
+      timestamp,
+    });
+    const info = this.append(batch);
+    const done = this.producerState.completeTxn(producerId, producerEpoch, coordinatorEpoch, info.firstOffset, !commit, timestamp);
+    if (done?.aborted) {
+      this.txnIndex.append(this.active.baseOffset, {
+        producerId,
+        firstOffset: done.firstOffset,
+        lastOffset: done.lastOffset,
+        lastStableOffset: done.lastStableOffset,
+      });
+    }
+    return info.firstOffset;
+  }
+
+  /** The aborted transactions a read_committed fetch of [fetchOffset, upperBoundOffset) must tell the client. */
+  abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    return this.txnIndex.size === 0 ? [] : this.txnIndex.collect(fetchOffset, upperBoundOffset);
   }
 
   /** Producer state for a multi-batch append that carried its own offsets (replication, tools). */
@@ -586,6 +665,7 @@ export class Log {
     for (const seg of this.segments) {
       if (seg.nextOffset > this._recoveryPoint && !seg.native.closed) pending.push(seg.native.flush());
     }
+    pending.push(this.txnIndex.flush());
     this.unflushedMessages = 0;
     this.lastFlushMs = this.now();
     await Promise.all(pending);
@@ -597,6 +677,7 @@ export class Log {
     this.ensureOpen();
     const target = this.logEndOffset;
     for (const seg of this.segments) if (seg.nextOffset > this._recoveryPoint) seg.native.flushSync();
+    this.txnIndex.flushSync();
     this.unflushedMessages = 0;
     this.lastFlushMs = this.now();
     this._recoveryPoint = target;
@@ -640,7 +721,8 @@ export class Log {
     this._recoveryPoint = Math.min(this._recoveryPoint, end);
     this._logStartOffset = Math.min(this._logStartOffset, end);
     // The truncated batches' producer state must go too: back to the newest snapshot at or below the new end.
-    this.loadProducerState();
+    this.txnIndex.load(this.segmentBaseOffsets()); // drops the files of the segments just deleted
+    this.loadProducerState(offset);
   }
 
   /**
@@ -699,12 +781,14 @@ export class Log {
     }
     if (n === 0) return result;
     if (n === this.segments.length) this.roll();
-    for (const seg of this.segments.splice(0, n)) {
+    const deleted = this.segments.splice(0, n);
+    for (const seg of deleted) {
       result.deletedSegments++;
       result.deletedBytes += seg.size;
       seg.native.delete();
     }
     this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+    this.txnIndex.dropBefore(this.segments[0].baseOffset, deleted.map((seg) => seg.baseOffset));
     for (const offset of listSnapshots(this.dir)) if (offset < this.segments[0].baseOffset) deleteSnapshot(this.dir, offset);
     this.producerState.truncateHead(this._logStartOffset);
     return result;

@@ -12,6 +12,12 @@
  * A producer this partition does not know (never seen, or expired, or its data deleted) is accepted at any
  * sequence, as Kafka does since 2.5 (KIP-360): Produce no longer answers UNKNOWN_PRODUCER_ID.
  *
+ * Transactions (KIP-98): a producer's first transactional batch opens its transaction on this partition at that
+ * batch's offset; a COMMIT or ABORT marker from the transaction coordinator closes it. The first offset of the
+ * oldest open transaction bounds the last stable offset (LSO): read_committed consumers read only below it. A
+ * marker with an older producer epoch is PRODUCER_FENCED, from an older coordinator epoch
+ * TRANSACTION_COORDINATOR_FENCED; a plain batch from a producer with an open transaction is INVALID_TXN_STATE.
+ *
  * Snapshot file (`<20-digit offset>.snapshot`, Kafka's layout, big-endian), the state as of that offset (every
  * batch below it applied, none at or above):
  *   version i16 (1), crc u32 (CRC-32C of everything after it), count i32, then per producer:
@@ -28,6 +34,7 @@ import { StorageError, StorageErrorCode } from '../errors/storage-error';
 import * as binding from '../native/binding';
 import { fsyncDirectory } from './atomic-file';
 import { parseSegmentFileName, segmentFileName } from './log-segment';
+import { readInt64, writeInt64 } from './int64';
 
 /** Batches remembered per producer for duplicate detection (Kafka's NUM_BATCHES_TO_RETAIN). */
 export const RETAINED_BATCHES = 5;
@@ -36,7 +43,6 @@ const SNAPSHOT_VERSION = 1;
 const SNAPSHOT_HEADER_BYTES = 2 + 4 + 4;
 const SNAPSHOT_ENTRY_BYTES = 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8;
 const INT32_MAX = 2 ** 31 - 1;
-const TWO_32 = 2 ** 32;
 
 export interface ProducerBatch {
   firstSeq: number;
@@ -56,6 +62,16 @@ export interface ProducerEntry {
   currentTxnFirstOffset: number;
   /** Max timestamp of the producer's last batch: what expiry measures from. */
   lastTimestamp: number;
+}
+
+/** A transaction closed by a marker: its data spans [firstOffset, lastOffset], lastOffset being the marker's. */
+export interface CompletedTxn {
+  producerId: number;
+  firstOffset: number;
+  lastOffset: number;
+  aborted: boolean;
+  /** The LSO once this transaction is closed: what the aborted-transaction index records. */
+  lastStableOffset: number;
 }
 
 /** The header fields of one producer batch, as the Log reads them. */
@@ -87,6 +103,8 @@ export function snapshotFileName(offset: number): string {
 
 export class ProducerState {
   readonly producers = new Map<number, ProducerEntry>();
+  /** Producers with an open transaction on this partition -> its first offset. */
+  private readonly ongoing = new Map<number, number>();
 
   get size(): number {
     return this.producers.size;
@@ -110,6 +128,9 @@ export class ProducerState {
     }
     if (h.epoch < entry.epoch) {
       fail('INVALID_PRODUCER_EPOCH', `producer ${h.producerId}: epoch ${h.epoch} is older than the current epoch ${entry.epoch}`);
+    }
+    if (!h.isTransactional && entry.currentTxnFirstOffset >= 0) {
+      fail('INVALID_TXN_STATE', `producer ${h.producerId} wrote a non-transactional batch inside its open transaction`);
     }
     if (h.epoch !== entry.epoch) {
       if (h.firstSeq !== 0) {
@@ -149,7 +170,55 @@ export class ProducerState {
     batch.timestamp = timestamp;
     entry.batches.push(batch);
     entry.lastTimestamp = timestamp;
-    if (h.isTransactional && entry.currentTxnFirstOffset < 0) entry.currentTxnFirstOffset = firstOffset;
+    if (h.isTransactional && entry.currentTxnFirstOffset < 0) {
+      entry.currentTxnFirstOffset = firstOffset;
+      this.ongoing.set(h.producerId, firstOffset);
+    }
+  }
+
+  /** Checks a COMMIT / ABORT marker from the coordinator; throws PRODUCER_FENCED or TRANSACTION_COORDINATOR_FENCED. */
+  checkMarker(producerId: number, epoch: number, coordinatorEpoch: number): void {
+    const entry = this.producers.get(producerId);
+    if (entry === undefined) return;
+    if (epoch < entry.epoch) fail('PRODUCER_FENCED', `marker for producer ${producerId} has epoch ${epoch}, older than ${entry.epoch}`);
+    if (coordinatorEpoch < entry.coordinatorEpoch) {
+      fail('TRANSACTION_COORDINATOR_FENCED', `marker for producer ${producerId} from coordinator epoch ${coordinatorEpoch} < ${entry.coordinatorEpoch}`);
+    }
+  }
+
+  /**
+   * Applies a marker written at markerOffset: closes the producer's open transaction, if any, and returns it
+   * (null when the producer had none here, e.g. a marker written again after a coordinator restart).
+   */
+  completeTxn(producerId: number, epoch: number, coordinatorEpoch: number, markerOffset: number, aborted: boolean, timestamp: number): CompletedTxn | null {
+    let entry = this.producers.get(producerId);
+    if (entry === undefined) {
+      entry = { producerId, epoch, batches: [], coordinatorEpoch, currentTxnFirstOffset: -1, lastTimestamp: timestamp };
+      this.producers.set(producerId, entry);
+    } else if (epoch > entry.epoch) {
+      entry.epoch = epoch;
+      entry.batches.length = 0;
+    }
+    entry.coordinatorEpoch = coordinatorEpoch;
+    entry.lastTimestamp = timestamp;
+    const firstOffset = entry.currentTxnFirstOffset;
+    if (firstOffset < 0) return null;
+    entry.currentTxnFirstOffset = -1;
+    this.ongoing.delete(producerId);
+    const unstable = this.firstUnstableOffset();
+    return { producerId, firstOffset, lastOffset: markerOffset, aborted, lastStableOffset: unstable >= 0 ? unstable : markerOffset + 1 };
+  }
+
+  /** First offset of the oldest open transaction, -1 when none is open. */
+  firstUnstableOffset(): number {
+    let min = -1;
+    for (const offset of this.ongoing.values()) if (min < 0 || offset < min) min = offset;
+    return min;
+  }
+
+  /** Open transactions (producer id -> first offset), for operators. */
+  openTransactions(): ReadonlyMap<number, number> {
+    return this.ongoing;
   }
 
   /** Drops producers idle for expirationMs with no open transaction (producer.id.expiration.ms). */
@@ -174,23 +243,25 @@ export class ProducerState {
 
   clear(): void {
     this.producers.clear();
+    this.ongoing.clear();
   }
 
   /** The snapshot bytes of the current state. */
   encodeSnapshot(): Buffer {
-    const withBatches = [...this.producers.values()].filter((e) => e.batches.length > 0);
-    const buf = Buffer.alloc(SNAPSHOT_HEADER_BYTES + withBatches.length * SNAPSHOT_ENTRY_BYTES);
+    const entries = [...this.producers.values()];
+    const buf = Buffer.alloc(SNAPSHOT_HEADER_BYTES + entries.length * SNAPSHOT_ENTRY_BYTES);
     buf.writeInt16BE(SNAPSHOT_VERSION, 0);
-    buf.writeInt32BE(withBatches.length, 6);
+    buf.writeInt32BE(entries.length, 6);
     let p = SNAPSHOT_HEADER_BYTES;
-    for (const e of withBatches) {
+    for (const e of entries) {
+      // A producer known only from a marker has no batch: lastSequence -1 (Kafka's NO_SEQUENCE) says so.
       const last = e.batches[e.batches.length - 1];
       writeInt64(buf, p, e.producerId);
       buf.writeInt16BE(e.epoch, p + 8);
-      buf.writeInt32BE(last.lastSeq, p + 10);
-      writeInt64(buf, p + 14, last.lastOffset);
-      buf.writeInt32BE(last.lastOffset - last.firstOffset, p + 22);
-      writeInt64(buf, p + 26, last.timestamp);
+      buf.writeInt32BE(last ? last.lastSeq : -1, p + 10);
+      writeInt64(buf, p + 14, last ? last.lastOffset : -1);
+      buf.writeInt32BE(last ? last.lastOffset - last.firstOffset : 0, p + 22);
+      writeInt64(buf, p + 26, last ? last.timestamp : e.lastTimestamp);
       buf.writeInt32BE(e.coordinatorEpoch, p + 34);
       writeInt64(buf, p + 38, e.currentTxnFirstOffset);
       p += SNAPSHOT_ENTRY_BYTES;
@@ -205,7 +276,7 @@ export class ProducerState {
     if (binding.crc32c(buf, 6, buf.length) !== buf.readUInt32BE(2)) fail('CORRUPT_MESSAGE', `${file}: producer snapshot CRC mismatch`);
     const count = buf.readInt32BE(6);
     if (count < 0 || buf.length !== SNAPSHOT_HEADER_BYTES + count * SNAPSHOT_ENTRY_BYTES) fail('CORRUPT_MESSAGE', `${file}: producer snapshot size mismatch`);
-    this.producers.clear();
+    this.clear();
     let p = SNAPSHOT_HEADER_BYTES;
     for (let i = 0; i < count; i++, p += SNAPSHOT_ENTRY_BYTES) {
       const producerId = readInt64(buf, p);
@@ -214,14 +285,16 @@ export class ProducerState {
       const offsetDelta = buf.readInt32BE(p + 22);
       const timestamp = readInt64(buf, p + 26);
       const firstSeq = lastSeq - offsetDelta < 0 ? lastSeq - offsetDelta + INT32_MAX + 1 : lastSeq - offsetDelta;
+      const currentTxnFirstOffset = readInt64(buf, p + 38);
       this.producers.set(producerId, {
         producerId,
         epoch: buf.readInt16BE(p + 8),
-        batches: [{ firstSeq, lastSeq, firstOffset: lastOffset - offsetDelta, lastOffset, timestamp }],
+        batches: lastSeq < 0 ? [] : [{ firstSeq, lastSeq, firstOffset: lastOffset - offsetDelta, lastOffset, timestamp }],
         coordinatorEpoch: buf.readInt32BE(p + 34),
-        currentTxnFirstOffset: readInt64(buf, p + 38),
+        currentTxnFirstOffset,
         lastTimestamp: timestamp,
       });
+      if (currentTxnFirstOffset >= 0) this.ongoing.set(producerId, currentTxnFirstOffset);
     }
   }
 
@@ -255,13 +328,4 @@ export function listSnapshots(dir: string): number[] {
 
 export function deleteSnapshot(dir: string, offset: number): void {
   fs.rmSync(path.join(dir, snapshotFileName(offset)), { force: true });
-}
-
-function writeInt64(buf: Buffer, position: number, value: number): void {
-  buf.writeInt32BE(Math.floor(value / TWO_32), position);
-  buf.writeUInt32BE(value >>> 0, position + 4);
-}
-
-function readInt64(buf: Buffer, position: number): number {
-  return buf.readInt32BE(position) * TWO_32 + buf.readUInt32BE(position + 4);
 }

@@ -101,7 +101,12 @@ t.test('after an unclean stop the state is rebuilt from the newest snapshot plus
   // Ground truth: the state built by replaying the whole log.
   for (let i = 0; i < 30; i++) expected.update({ producerId: 21, epoch: 0, firstSeq: i * 3, offsetDelta: 2, isTransactional: false }, i * 3, i * 3 + 2, 1_000);
   // No close: no snapshot at the end, no clean marker. A second open of the same files sees what a crash leaves.
-  const reopened = Log.open(dir, { config: small, recoveryPoint: 0 });
+  // Below the recovery point nothing needs replaying: a full replay from the start gives the same state.
+  const fromStart = Log.open(dir, { config: small, recoveryPoint: 0 });
+  t.equal(fromStart.recovery.producerSnapshotOffset, -1, 'no snapshot is trusted above the recovery point');
+  t.equal(fromStart.recovery.producerBatchesReplayed, 30);
+  t.same(fromStart.producerState.entry(21)!.batches, expected.entry(21)!.batches);
+  const reopened = Log.open(dir, { config: small, recoveryPoint: log.recoveryPoint });
   t.ok(reopened.recovery.producerSnapshotOffset > 0, `loaded snapshot ${reopened.recovery.producerSnapshotOffset}`);
   t.ok(reopened.recovery.producerBatchesReplayed > 0 && reopened.recovery.producerBatchesReplayed < 30, `replayed ${reopened.recovery.producerBatchesReplayed}`);
   t.same(reopened.producerState.entry(21)!.batches.at(-1), expected.entry(21)!.batches.at(-1));

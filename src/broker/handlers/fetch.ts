@@ -3,8 +3,8 @@
  * segment mappings, bounded by partition_max_bytes and the request's max_bytes (the first partition with data
  * always returns at least one whole batch, KIP-74). If fewer than min_bytes are ready, the request parks in the
  * purgatory until an append could satisfy it or max_wait_ms passes: it is always answered by its deadline.
- * read_committed reads up to the last stable offset (the high watermark until transactions exist) and gets an
- * empty aborted-transactions list; read_uncommitted gets null there, as Kafka sends.
+ * read_committed reads up to the last stable offset and gets the aborted transactions overlapping what it got, so
+ * the client drops their records; read_uncommitted reads to the high watermark and gets null there, as Kafka sends.
  */
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
@@ -12,6 +12,8 @@ import type { RequestOf } from '../../protocol/apis';
 import { route } from '../handler';
 import type { BrokerContext } from '../broker-context';
 import { kafkaErrorCode } from '../error-mapping';
+import type { Log } from '../../storage/log';
+import { BATCH_LENGTH_POSITION, LAST_OFFSET_DELTA_POSITION, LOG_OVERHEAD } from '../../protocol/records/record-batch';
 
 const EMPTY = Buffer.alloc(0);
 const READ_COMMITTED = 1;
@@ -32,7 +34,7 @@ function readAll(request: FetchRequest, broker: BrokerContext) {
         highWatermark: -1n,
         lastStableOffset: -1n,
         logStartOffset: -1n,
-        abortedTransactions: committed ? [] : null,
+        abortedTransactions: (committed ? [] : null) as Array<{ producerId: bigint; firstOffset: bigint }> | null,
         preferredReadReplica: -1,
         records: EMPTY as Buffer | Buffer[],
       };
@@ -43,14 +45,18 @@ function readAll(request: FetchRequest, broker: BrokerContext) {
         return out;
       }
       const hw = log.highWatermark;
+      const lso = log.lastStableOffset;
       out.highWatermark = BigInt(hw);
-      out.lastStableOffset = BigInt(hw);
+      out.lastStableOffset = BigInt(lso);
       out.logStartOffset = BigInt(log.logStartOffset);
       const offset = Number(p.fetchOffset);
       try {
         const limit = Math.max(0, Math.min(p.partitionMaxBytes, remaining));
-        const r = log.read(offset, limit, { maxOffset: hw, minOneBatch: total === 0 });
-        if (r.size > 0) out.records = r.records;
+        const r = log.read(offset, limit, { maxOffset: committed ? lso : hw, minOneBatch: total === 0 });
+        if (r.size > 0) {
+          out.records = r.records;
+          if (committed) out.abortedTransactions = abortedIn(log, offset, r.records);
+        }
         total += r.size;
         remaining -= r.size;
       } catch (err) {
@@ -61,6 +67,17 @@ function readAll(request: FetchRequest, broker: BrokerContext) {
     }),
   }));
   return { responses, total, errors };
+}
+
+/** The aborted transactions overlapping the batches read: [fetchOffset, the offset after the last batch). */
+function abortedIn(log: Log, fetchOffset: number, views: Buffer[]) {
+  if (log.txnIndex.size === 0) return [];
+  const last = views[views.length - 1];
+  let upper = fetchOffset;
+  for (let p = 0; p < last.length; p += LOG_OVERHEAD + last.readInt32BE(p + BATCH_LENGTH_POSITION)) {
+    upper = last.readInt32BE(p) * 2 ** 32 + last.readUInt32BE(p + 4) + last.readInt32BE(p + LAST_OFFSET_DELTA_POSITION) + 1;
+  }
+  return log.abortedTransactions(fetchOffset, upper).map((a) => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset) }));
 }
 
 export const fetchRoute = route(ApiKey.Fetch, 4, 12, async (request, { broker }) => {

@@ -1,6 +1,6 @@
 /**
- * ListOffsets: EARLIEST (-2) is the log start offset, LATEST (-1) the high watermark (the last stable offset for
- * read_committed), any other timestamp the first record at or after it (Log.offsetForTimestamp), or -1 when
+ * ListOffsets: EARLIEST (-2) is the log start offset, LATEST (-1) the high watermark, or for read_committed
+ * (isolation_level 1, v2+) the last stable offset, any other timestamp the first record at or after it (Log.offsetForTimestamp), or -1 when
  * there is none. v0 answers in its old shape (an offsets array).
  */
 import { ApiKey } from '../../protocol/api-key';
@@ -10,6 +10,7 @@ import { kafkaErrorCode } from '../error-mapping';
 
 const LATEST = -1;
 const EARLIEST = -2;
+const READ_COMMITTED = 1;
 
 export const listOffsetsRoute = route(ApiKey.ListOffsets, 0, 6, (request, { header, broker }) => ({
   throttleTimeMs: 0,
@@ -32,7 +33,7 @@ export const listOffsetsRoute = route(ApiKey.ListOffsets, 0, 6, (request, { head
       }
       try {
         const ts = Number(p.timestamp);
-        if (ts === LATEST) out.offset = BigInt(log.highWatermark);
+        if (ts === LATEST) out.offset = BigInt(request.isolationLevel === READ_COMMITTED ? log.lastStableOffset : log.highWatermark);
         else if (ts === EARLIEST) out.offset = BigInt(log.logStartOffset);
         else if (ts < 0) out.errorCode = ErrorCode.INVALID_REQUEST;
         else {

@@ -1,0 +1,186 @@
+/**
+ * TxnIndex: the aborted transactions of one partition log, for read_committed fetches (Kafka's TransactionIndex).
+ *
+ * On disk, per segment, `<20-digit base offset>.txnindex`: one 34-byte entry per transaction whose ABORT marker
+ * lies in that segment, in marker order (Kafka's layout, big-endian): version i16 (0), producerId i64,
+ * firstOffset i64, lastOffset i64 (the marker's offset), lastStableOffset i64 (the LSO once it was closed).
+ * In memory, every entry of the log in one array sorted by lastOffset.
+ *
+ * The files are written as markers are appended and fsynced with the log's flush; after an unclean stop the Log
+ * replays its batches from a producer snapshot and rebuilds the entries from that offset on (replaceFrom), so a
+ * lost or torn tail of a file is regenerated from the log itself.
+ *
+ * Who may call: the owning Log, from the JS thread.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { segmentFileName } from './log-segment';
+import { readInt64, writeInt64 } from './int64';
+
+export const TXN_INDEX_SUFFIX = '.txnindex';
+const ENTRY_BYTES = 34;
+const VERSION = 0;
+
+export interface AbortedTxn {
+  producerId: number;
+  firstOffset: number;
+  lastOffset: number;
+  lastStableOffset: number;
+}
+
+function encode(entries: readonly AbortedTxn[]): Buffer {
+  const buf = Buffer.alloc(entries.length * ENTRY_BYTES);
+  entries.forEach((e, i) => {
+    const p = i * ENTRY_BYTES;
+    buf.writeInt16BE(VERSION, p);
+    writeInt64(buf, p + 2, e.producerId);
+    writeInt64(buf, p + 10, e.firstOffset);
+    writeInt64(buf, p + 18, e.lastOffset);
+    writeInt64(buf, p + 26, e.lastStableOffset);
+  });
+  return buf;
+}
+
+export class TxnIndex {
+  private entries: AbortedTxn[] = [];
+  /** Segment bases whose file changed since the last flush. */
+  private readonly dirty = new Set<number>();
+
+  constructor(private readonly dir: string) {}
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  all(): readonly AbortedTxn[] {
+    return this.entries;
+  }
+
+  private file(base: number): string {
+    return path.join(this.dir, segmentFileName(base, TXN_INDEX_SUFFIX));
+  }
+
+  /** Reads the files of the given segments (ascending bases); files of other segments are deleted. */
+  load(segmentBases: readonly number[]): void {
+    const keep = new Set(segmentBases);
+    for (const name of fs.readdirSync(this.dir)) {
+      if (!name.endsWith(TXN_INDEX_SUFFIX)) continue;
+      const base = Number(name.slice(0, -TXN_INDEX_SUFFIX.length));
+      if (!keep.has(base)) fs.rmSync(path.join(this.dir, name), { force: true });
+    }
+    const entries: AbortedTxn[] = [];
+    for (const base of segmentBases) {
+      let buf: Buffer;
+      try {
+        buf = fs.readFileSync(this.file(base));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      // A torn last entry (crash mid-write) is ignored: replay regenerates it.
+      for (let p = 0; p + ENTRY_BYTES <= buf.length; p += ENTRY_BYTES) {
+        if (buf.readInt16BE(p) !== VERSION) break;
+        entries.push({ producerId: readInt64(buf, p + 2), firstOffset: readInt64(buf, p + 10), lastOffset: readInt64(buf, p + 18), lastStableOffset: readInt64(buf, p + 26) });
+      }
+    }
+    entries.sort((a, b) => a.lastOffset - b.lastOffset);
+    this.entries = entries;
+  }
+
+  /** Adds an aborted transaction whose marker is in the segment at `segmentBase` (markers come in offset order). */
+  append(segmentBase: number, entry: AbortedTxn): void {
+    fs.appendFileSync(this.file(segmentBase), encode([entry]));
+    this.entries.push(entry);
+    this.dirty.add(segmentBase);
+  }
+
+  /**
+   * Replaces every entry with lastOffset >= `from` by `replacement` (rebuilt from the log), rewriting the files
+   * of the segments concerned. `segmentBases` are the log's segments, ascending.
+   */
+  replaceFrom(from: number, replacement: readonly AbortedTxn[], segmentBases: readonly number[]): void {
+    const kept = this.entries.filter((e) => e.lastOffset < from);
+    const changed = this.entries.length !== kept.length || replacement.length > 0;
+    this.entries = kept.concat(replacement);
+    if (!changed) return;
+    for (let i = 0; i < segmentBases.length; i++) {
+      const base = segmentBases[i];
+      const next = i + 1 < segmentBases.length ? segmentBases[i + 1] : Infinity;
+      if (next <= from) continue;
+      const mine = this.entries.filter((e) => e.lastOffset >= base && e.lastOffset < next);
+      if (mine.length === 0) fs.rmSync(this.file(base), { force: true });
+      else fs.writeFileSync(this.file(base), encode(mine));
+      this.dirty.add(base);
+    }
+  }
+
+  /** Forgets the entries of deleted segments (every marker below `firstSegmentBase`) and their files. */
+  dropBefore(firstSegmentBase: number, deletedBases: readonly number[]): void {
+    this.entries = this.entries.filter((e) => e.lastOffset >= firstSegmentBase);
+    for (const base of deletedBases) {
+      fs.rmSync(this.file(base), { force: true });
+      this.dirty.delete(base);
+    }
+  }
+
+  /**
+   * The aborted transactions a read_committed fetch of [fetchOffset, upperBoundOffset) needs: those ending at or
+   * after fetchOffset that began before the upper bound. Stops, as Kafka does, at the first entry whose LSO reaches
+   * the upper bound: no transaction ending later can have begun before it.
+   */
+  collect(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const out: AbortedTxn[] = [];
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.entries[mid].lastOffset < fetchOffset) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.entries.length; i++) {
+      const e = this.entries[i];
+      if (e.firstOffset < upperBoundOffset) out.push(e);
+      if (e.lastStableOffset >= upperBoundOffset) break;
+    }
+    return out;
+  }
+
+  /** fsyncs the files written since the last call (with the log's flush). */
+  async flush(): Promise<void> {
+    const bases = [...this.dirty];
+    this.dirty.clear();
+    await Promise.all(
+      bases.map(async (base) => {
+        let handle: fs.promises.FileHandle;
+        try {
+          handle = await fs.promises.open(this.file(base), 'r');
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+          throw err;
+        }
+        try {
+          await handle.datasync();
+        } finally {
+          await handle.close();
+        }
+      }),
+    );
+  }
+
+  flushSync(): void {
+    for (const base of this.dirty) {
+      let fd: number;
+      try {
+        fd = fs.openSync(this.file(base), 'r');
+      } catch {
+        continue;
+      }
+      try {
+        fs.fdatasyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    this.dirty.clear();
+  }
+}
