@@ -1,4 +1,4 @@
-/** Kafka API keys (the protocol guide's "Api Keys" table), up to the SCRAM credential APIs. */
+/** Kafka API keys (the protocol guide's "Api Keys" table): up to the SCRAM credential APIs, and the transaction listings. */
 export enum ApiKey {
   Produce = 0,
   Fetch = 1,
@@ -52,4 +52,6 @@ export enum ApiKey {
   AlterClientQuotas = 49,
   DescribeUserScramCredentials = 50,
   AlterUserScramCredentials = 51,
+  DescribeTransactions = 65,
+  ListTransactions = 66,
 }

@@ -5,6 +5,8 @@
 import assert from 'node:assert';
 import { ApiKey } from './api-key';
 import { flexibleVersionMin } from './codec';
+import { AddOffsetsToTxnRequestSpec, AddOffsetsToTxnResponseSpec } from './messages/add-offsets-to-txn';
+import { AddPartitionsToTxnRequestSpec, AddPartitionsToTxnResponseSpec } from './messages/add-partitions-to-txn';
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/alter-configs';
 import {
   IncrementalAlterConfigsRequestSpec,
@@ -18,6 +20,8 @@ import { DeleteRecordsRequestSpec, DeleteRecordsResponseSpec } from './messages/
 import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from './messages/delete-topics';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messages/describe-configs';
 import { DescribeGroupsRequestSpec, DescribeGroupsResponseSpec } from './messages/describe-groups';
+import { DescribeTransactionsRequestSpec, DescribeTransactionsResponseSpec } from './messages/describe-transactions';
+import { EndTxnRequestSpec, EndTxnResponseSpec } from './messages/end-txn';
 import { FetchRequestSpec, FetchResponseSpec } from './messages/fetch';
 import { FindCoordinatorRequestSpec, FindCoordinatorResponseSpec } from './messages/find-coordinator';
 import { HeartbeatRequestSpec, HeartbeatResponseSpec } from './messages/heartbeat';
@@ -26,6 +30,7 @@ import { JoinGroupRequestSpec, JoinGroupResponseSpec } from './messages/join-gro
 import { LeaveGroupRequestSpec, LeaveGroupResponseSpec } from './messages/leave-group';
 import { ListGroupsRequestSpec, ListGroupsResponseSpec } from './messages/list-groups';
 import { ListOffsetsRequestSpec, ListOffsetsResponseSpec } from './messages/list-offsets';
+import { ListTransactionsRequestSpec, ListTransactionsResponseSpec } from './messages/list-transactions';
 import { MetadataRequestSpec, MetadataResponseSpec } from './messages/metadata';
 import { OffsetCommitRequestSpec, OffsetCommitResponseSpec } from './messages/offset-commit';
 import { OffsetDeleteRequestSpec, OffsetDeleteResponseSpec } from './messages/offset-delete';
@@ -34,6 +39,7 @@ import { ProduceRequestSpec, ProduceResponseSpec } from './messages/produce';
 import { SaslAuthenticateRequestSpec, SaslAuthenticateResponseSpec } from './messages/sasl-authenticate';
 import { SaslHandshakeRequestSpec, SaslHandshakeResponseSpec } from './messages/sasl-handshake';
 import { SyncGroupRequestSpec, SyncGroupResponseSpec } from './messages/sync-group';
+import { TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec } from './messages/txn-offset-commit';
 import { MessageInput, MessageSpec, MessageValue, parseVersionRange } from './schema';
 
 export const API_SPECS = {
@@ -56,6 +62,10 @@ export const API_SPECS = {
   [ApiKey.DeleteTopics]: { request: DeleteTopicsRequestSpec, response: DeleteTopicsResponseSpec },
   [ApiKey.DeleteRecords]: { request: DeleteRecordsRequestSpec, response: DeleteRecordsResponseSpec },
   [ApiKey.InitProducerId]: { request: InitProducerIdRequestSpec, response: InitProducerIdResponseSpec },
+  [ApiKey.AddPartitionsToTxn]: { request: AddPartitionsToTxnRequestSpec, response: AddPartitionsToTxnResponseSpec },
+  [ApiKey.AddOffsetsToTxn]: { request: AddOffsetsToTxnRequestSpec, response: AddOffsetsToTxnResponseSpec },
+  [ApiKey.EndTxn]: { request: EndTxnRequestSpec, response: EndTxnResponseSpec },
+  [ApiKey.TxnOffsetCommit]: { request: TxnOffsetCommitRequestSpec, response: TxnOffsetCommitResponseSpec },
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequestSpec, response: DescribeConfigsResponseSpec },
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
   [ApiKey.IncrementalAlterConfigs]: { request: IncrementalAlterConfigsRequestSpec, response: IncrementalAlterConfigsResponseSpec },
@@ -63,6 +73,8 @@ export const API_SPECS = {
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequestSpec, response: DeleteGroupsResponseSpec },
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequestSpec, response: OffsetDeleteResponseSpec },
+  [ApiKey.DescribeTransactions]: { request: DescribeTransactionsRequestSpec, response: DescribeTransactionsResponseSpec },
+  [ApiKey.ListTransactions]: { request: ListTransactionsRequestSpec, response: ListTransactionsResponseSpec },
 } as const;
 
 type ApiSpecs = typeof API_SPECS;

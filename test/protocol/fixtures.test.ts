@@ -92,3 +92,31 @@ t.test('FindCoordinator v0 and v4 responses', async (t) => {
   t.equal(frameHex(encodeResponse(ApiKey.FindCoordinator, 4, 1, v4Body)), v4.toString('hex'));
   t.strictSame(decodeResponse(ApiKey.FindCoordinator, 4, v4.subarray(4)).body.coordinators, v4Body.coordinators);
 });
+
+t.test('AddPartitionsToTxn v0 and v3 requests', async (t) => {
+  const body = { transactionalId: 'tx', producerId: 5n, producerEpoch: 1, topics: [{ name: 't', partitions: [0, 3] }] };
+  // v0: header v1 (client id "c") | "tx", producer id 5, epoch 1 | 1 topic "t" | [partitions]: 2, 0, 3
+  const v0 = hex('0000002c 0018 0000 00000002 0001 63 0002 7478 0000000000000005 0001 00000001 0001 74 00000002 00000000 00000003');
+  t.equal(frameHex(encodeRequest(ApiKey.AddPartitionsToTxn, 0, 2, 'c', body)), v0.toString('hex'));
+  // v3: header v2 (+ empty tag buffer) | compact strings and arrays (n+1), a tag buffer closing each struct.
+  const v3 = hex('00000027 0018 0003 00000002 0001 63 00 03 7478 0000000000000005 0001 02 02 74 03 00000000 00000003 00 00');
+  t.equal(frameHex(encodeRequest(ApiKey.AddPartitionsToTxn, 3, 2, 'c', body)), v3.toString('hex'));
+  for (const [version, bytes] of [[0, v0], [3, v3]] as const) {
+    const header = decodeRequestHeader(bytes.subarray(4));
+    t.strictSame(normalize(decodeRequest(ApiKey.AddPartitionsToTxn, version, bytes.subarray(4), header.headerBytes)), normalize(body));
+  }
+});
+
+t.test('ListTransactions v0 response', async (t) => {
+  const body = {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    unknownStateFilters: ['X'],
+    transactionStates: [{ transactionalId: 'tx', producerId: 5n, transactionState: 'Ongoing' }],
+  };
+  // header v1 (tags) | throttle, error | compact [unknown_state_filters]: "X" | compact [transaction_states]:
+  // "tx", producer id 5, "Ongoing", tags | tags
+  const bytes = hex('00000024 00000001 00 00000000 0000 02 0258 02 037478 0000000000000005 084f6e676f696e67 00 00');
+  t.equal(frameHex(encodeResponse(ApiKey.ListTransactions, 0, 1, body)), bytes.toString('hex'));
+  t.strictSame(normalize(decodeResponse(ApiKey.ListTransactions, 0, bytes.subarray(4)).body), normalize(body));
+});

@@ -308,6 +308,59 @@ const CLIENT_APIS: ClientApi[] = [
     check: (d, _v, t) => t.strictSame([d.transactionalId, d.transactionTimeoutMs], ['tx-1', 60000]),
   },
   {
+    dir: 'addPartitionsToTxn',
+    apiKey: ApiKey.AddPartitionsToTxn,
+    versions: range(0, 1),
+    args: () => ({
+      transactionalId: 'tx-1',
+      producerId: '1234',
+      producerEpoch: 2,
+      topics: [{ topic: 'topic-a', partitions: [0, 3] }],
+    }),
+    check: (d, _v, t) => {
+      t.strictSame(normalize([d.transactionalId, d.producerId, d.producerEpoch]), ['tx-1', '1234n', 2]);
+      t.strictSame(d.topics, [{ name: 'topic-a', partitions: [0, 3] }]);
+    },
+  },
+  {
+    dir: 'addOffsetsToTxn',
+    apiKey: ApiKey.AddOffsetsToTxn,
+    versions: range(0, 1),
+    args: () => ({ transactionalId: 'tx-1', producerId: '1234', producerEpoch: 2, groupId: 'group-1' }),
+    check: (d, _v, t) =>
+      t.strictSame(normalize([d.transactionalId, d.producerId, d.producerEpoch, d.groupId]), ['tx-1', '1234n', 2, 'group-1']),
+  },
+  {
+    dir: 'endTxn',
+    apiKey: ApiKey.EndTxn,
+    versions: range(0, 1),
+    args: () => ({ transactionalId: 'tx-1', producerId: '1234', producerEpoch: 2, transactionResult: true }),
+    check: (d, _v, t) =>
+      t.strictSame(normalize([d.transactionalId, d.producerId, d.producerEpoch, d.committed]), ['tx-1', '1234n', 2, true]),
+  },
+  {
+    dir: 'txnOffsetCommit',
+    apiKey: ApiKey.TxnOffsetCommit,
+    versions: range(0, 1),
+    args: () => ({
+      transactionalId: 'tx-1',
+      groupId: 'group-1',
+      producerId: '1234',
+      producerEpoch: 2,
+      topics: [{ topic: 'topic-a', partitions: [{ partition: 2, offset: '77', metadata: null }] }],
+    }),
+    check: (d, _v, t) => {
+      t.strictSame(normalize([d.transactionalId, d.groupId, d.producerId, d.producerEpoch]), ['tx-1', 'group-1', '1234n', 2]);
+      t.strictSame([d.generationId, d.memberId, d.groupInstanceId], [-1, '', null], 'v3 fields at their defaults');
+      t.strictSame(normalize(d.topics), [
+        {
+          name: 'topic-a',
+          partitions: [{ partitionIndex: 2, committedOffset: '77n', committedLeaderEpoch: -1, committedMetadata: null }],
+        },
+      ]);
+    },
+  },
+  {
     dir: 'describeConfigs',
     apiKey: ApiKey.DescribeConfigs,
     versions: range(0, 2),
