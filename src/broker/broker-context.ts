@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger';
 import type { LogManager } from '../storage/log-manager';
 import type { Log } from '../storage/log';
 import type { ProducerIdManager } from '../txn/producer-id-manager';
+import type { TransactionCoordinator } from '../txn/transaction-coordinator';
 import type { FetchPurgatory } from './fetch-purgatory';
 import type { TopicStore, TopicInfo } from './topic-store';
 
@@ -21,6 +22,8 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator;
   /** Producer ids for InitProducerId, never reused. */
   readonly producerIds: ProducerIdManager;
+  /** Transactional ids, their transactions and markers (partition 0 of __transaction_state). */
+  readonly txns: TransactionCoordinator;
   /** The advertised endpoint of this broker (from advertised.listeners and the bound port). */
   readonly endpoint: { host: string; port: number };
   /** The log of a partition, or undefined if the topic or partition does not exist. */

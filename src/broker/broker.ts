@@ -43,6 +43,7 @@ import { deleteRecordsRoute } from './handlers/delete-records';
 import { groupRoutes } from './handlers/group-routes';
 import { GroupCoordinator } from '../group/group-coordinator';
 import { ProducerIdManager } from '../txn/producer-id-manager';
+import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from '../txn/transaction-coordinator';
 import { initProducerIdRoute } from './handlers/init-producer-id';
 
 /** Committed offsets and group metadata live in partition 0 of this internal topic, kept forever (compaction is
@@ -61,6 +62,7 @@ export class Broker implements BrokerContext {
   readonly purgatory = new FetchPurgatory();
   readonly groups: GroupCoordinator;
   readonly producerIds: ProducerIdManager;
+  readonly txns: TransactionCoordinator;
   private readonly routes = new Map<number, Route>();
   private server: SocketServer | undefined;
   private _endpoint = { host: '127.0.0.1', port: 0 };
@@ -94,6 +96,28 @@ export class Broker implements BrokerContext {
       onAppend: () => this.notifyAppend(OFFSETS_TOPIC, 0),
     });
     this.groups.load();
+    this.txns = new TransactionCoordinator({
+      stateLog: (create) => {
+        if (create && !this.topics.get(TRANSACTION_STATE_TOPIC)) {
+          // Kafka's transaction.state.log.segment.bytes: 100 MiB.
+          this.createTopic(TRANSACTION_STATE_TOPIC, 1, { 'retention.ms': '-1', 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) });
+        }
+        return this.logs.getLog(TRANSACTION_STATE_TOPIC, 0);
+      },
+      producerIds: this.producerIds,
+      partitionLog: (topic, partition) => this.partitionLog(topic, partition),
+      offsetsPartition: { topic: OFFSETS_TOPIC, partition: 0 },
+      onOffsetsMarker: (producerId, commit) => this.groups.completeTxnOffsets(producerId, commit),
+      onAppend: (topic, partition) => this.notifyAppend(topic, partition),
+      config: {
+        transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
+        transactionalIdExpirationMs: config.transactionalIdExpirationMs,
+        abortTimedOutIntervalMs: config.transactionAbortTimedOutIntervalMs,
+        removeExpiredIntervalMs: config.transactionRemoveExpiredIntervalMs,
+      },
+      logger: log,
+    });
+    this.txns.load();
     const routes: Route[] = [
       ...groupRoutes,
       apiVersionsRoute(() => [...this.routes.values()]) as Route,
@@ -128,6 +152,7 @@ export class Broker implements BrokerContext {
         log,
       });
     } catch (err) {
+      broker.txns.close();
       broker.groups.close();
       broker.logs.close();
       throw err;
@@ -137,6 +162,7 @@ export class Broker implements BrokerContext {
       host: advertised.host || '127.0.0.1',
       port: advertised.port === 0 || resolved.advertisedListeners === resolved.listeners ? broker.server.port : advertised.port,
     };
+    broker.txns.startScheduler();
     broker.logs.startScheduler({
       retentionCheckIntervalMs: resolved.logRetentionCheckIntervalMs,
       producerIdExpirationMs: resolved.producerIdExpirationMs,
@@ -243,6 +269,7 @@ export class Broker implements BrokerContext {
     this.closing ??= (async () => {
       this.purgatory.releaseAll();
       await this.server?.close();
+      this.txns.close();
       this.groups.close();
       this.logs.close();
       this.log.info('broker stopped', {});

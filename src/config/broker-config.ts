@@ -47,6 +47,14 @@ export interface BrokerConfig {
   producerIdExpirationMs: number;
   /** producer.id.expiration.check.interval.ms */
   producerIdExpirationCheckIntervalMs: number;
+  /** transaction.max.timeout.ms: the largest transaction.timeout.ms a producer may ask for */
+  transactionMaxTimeoutMs: number;
+  /** transactional.id.expiration.ms: an idle transactional id is forgotten after this */
+  transactionalIdExpirationMs: number;
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms */
+  transactionAbortTimedOutIntervalMs: number;
+  /** transaction.remove.expired.transaction.cleanup.interval.ms */
+  transactionRemoveExpiredIntervalMs: number;
   /** Defaults of every partition log (log.segment.bytes, log.retention.ms, message.max.bytes, ...). */
   log: LogConfig;
   /** Every property as given, for DescribeConfigs. */
@@ -78,6 +86,10 @@ const INT_PROPERTIES: IntProperty[] = [
   { key: 'log.retention.check.interval.ms', field: 'logRetentionCheckIntervalMs', default: 300_000, min: 1, max: Number.MAX_SAFE_INTEGER },
   { key: 'producer.id.expiration.ms', field: 'producerIdExpirationMs', default: 86_400_000, min: 1, max: INT_MAX },
   { key: 'producer.id.expiration.check.interval.ms', field: 'producerIdExpirationCheckIntervalMs', default: 600_000, min: 1, max: INT_MAX },
+  { key: 'transaction.max.timeout.ms', field: 'transactionMaxTimeoutMs', default: 900_000, min: 1, max: INT_MAX },
+  { key: 'transactional.id.expiration.ms', field: 'transactionalIdExpirationMs', default: 604_800_000, min: 1, max: INT_MAX },
+  { key: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', field: 'transactionAbortTimedOutIntervalMs', default: 10_000, min: 1, max: INT_MAX },
+  { key: 'transaction.remove.expired.transaction.cleanup.interval.ms', field: 'transactionRemoveExpiredIntervalMs', default: 3_600_000, min: 1, max: INT_MAX },
 ];
 
 const LISTENER = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]+\]|[^:/]*):(\d{1,5})$/;

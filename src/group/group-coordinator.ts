@@ -102,8 +102,21 @@ type Status = 'loading' | 'active' | 'closed';
 const EMPTY = Buffer.alloc(0);
 const STATE_NAMES = new Map(GROUP_STATES.map((s) => [s.toLowerCase(), s]));
 
+/** group -> topic -> partition -> offset: one producer's transactional commits awaiting its transaction's end. */
+type PendingOffsets = Map<string, Map<string, Map<number, CommittedOffset>>>;
+
+function pendingSet(pending: PendingOffsets, group: string, topic: string, partition: number, committed: CommittedOffset): void {
+  let byTopic = pending.get(group);
+  if (byTopic === undefined) pending.set(group, (byTopic = new Map()));
+  let byPartition = byTopic.get(topic);
+  if (byPartition === undefined) byTopic.set(topic, (byPartition = new Map()));
+  byPartition.set(partition, committed);
+}
+
 export class GroupCoordinator {
   private readonly groups = new Map<string, GroupMetadata>();
+  /** TxnOffsetCommit: producer id -> its offsets, applied by its COMMIT marker, dropped by its ABORT. */
+  private readonly pendingTxnOffsets = new Map<number, PendingOffsets>();
   private readonly store: OffsetsTopicStore;
   private readonly config: Required<GroupCoordinatorConfig>;
   private readonly log: Logger;
@@ -141,7 +154,7 @@ export class GroupCoordinator {
     const groupValues = new Map<string, Buffer>();
     const offsets = new Map<string, Map<string, Map<number, CommittedOffset>>>();
     let skipped = 0;
-    const count = this.store.replay((key, value) => {
+    const count = this.store.replay((key, value, txnProducerId) => {
       let k: ReturnType<typeof decodeOffsetsTopicKey>;
       try {
         k = decodeOffsetsTopicKey(key);
@@ -170,16 +183,27 @@ export class GroupCoordinator {
         skipped++;
         return;
       }
-      if (byTopic === undefined) offsets.set(k.group, (byTopic = new Map()));
-      let byPartition = byTopic.get(k.topic);
-      if (byPartition === undefined) byTopic.set(k.topic, (byPartition = new Map()));
-      byPartition.set(k.partition, {
+      const committed: CommittedOffset = {
         offset: v.offset,
         leaderEpoch: v.leaderEpoch,
         metadata: v.metadata,
         commitTimestampMs: Number(v.commitTimestamp),
         expireTimestampMs: v.expireTimestamp === -1n ? null : Number(v.expireTimestamp),
-      });
+      };
+      if (txnProducerId >= 0) {
+        let pending = this.pendingTxnOffsets.get(txnProducerId);
+        if (pending === undefined) this.pendingTxnOffsets.set(txnProducerId, (pending = new Map()));
+        pendingSet(pending, k.group, k.topic, k.partition, committed);
+        return;
+      }
+      pendingSet(offsets, k.group, k.topic, k.partition, committed);
+    }, (producerId, commit) => {
+      const pending = this.pendingTxnOffsets.get(producerId);
+      this.pendingTxnOffsets.delete(producerId);
+      if (!commit || pending === undefined) return;
+      for (const [group, byTopic] of pending) {
+        for (const [topic, byPartition] of byTopic) for (const [partition, committed] of byPartition) pendingSet(offsets, group, topic, partition, committed);
+      }
     });
     for (const [groupId, stored] of groupValues) {
       let value: GroupMetadataValue;
@@ -930,15 +954,90 @@ export class GroupCoordinator {
     });
   }
 
+  // ---- TxnOffsetCommit (KIP-98, KIP-447) ----
+
+  /**
+   * TxnOffsetCommit: offsets committed inside the producer's transaction. Written now, in a transactional batch
+   * of that producer (so a restart replays them as pending), visible to OffsetFetch only once the transaction
+   * coordinator writes the COMMIT marker (completeTxnOffsets); an ABORT drops them. With v3+ member fields the
+   * member and generation are checked as for OffsetCommit (KIP-447 fencing of zombie consumers).
+   */
+  commitTxnOffsets(p: CommitOffsetsParams & { producerId: number; producerEpoch: number }): PartitionError[] {
+    const all = (error: KafkaErrorName): PartitionError[] => p.offsets.map((o) => ({ topic: o.topic, partition: o.partition, error }));
+    const statusError = this.validateGroupStatus(p.groupId, true);
+    if (statusError !== null) return all(statusError);
+    if (p.offsets.length === 0) return [];
+    let group = this.groups.get(p.groupId);
+    if (group !== undefined && (p.generationId >= 0 || p.memberId !== '' || p.groupInstanceId !== null)) {
+      const invalid = this.validateOffsetCommit(group, p);
+      if (invalid !== null) return all(invalid);
+    } else if (group === undefined) {
+      if (p.generationId >= 0) return all('ILLEGAL_GENERATION');
+      group = new GroupMetadata(p.groupId, 'Empty', this.now());
+      this.groups.set(p.groupId, group);
+    }
+    if (group.is('Dead')) return all('COORDINATOR_NOT_AVAILABLE');
+    const nowMs = this.now();
+    const maxLength = this.config.offsetMetadataMaxBytes;
+    const accepted: { topic: string; partition: number; committed: CommittedOffset }[] = [];
+    const records: OffsetsTopicRecord[] = [];
+    for (const o of p.offsets) {
+      const metadata = o.metadata ?? '';
+      if (metadata.length > maxLength) continue;
+      const committed: CommittedOffset = { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestampMs: nowMs, expireTimestampMs: null };
+      accepted.push({ topic: o.topic, partition: o.partition, committed });
+      records.push({ key: encodeOffsetCommitKey(group.groupId, o.topic, o.partition), value: this.offsetValue(committed) });
+    }
+    let error: KafkaErrorName = 'NONE';
+    if (records.length > 0) {
+      try {
+        this.store.append(records, { producerId: p.producerId, producerEpoch: p.producerEpoch });
+      } catch (err) {
+        this.log.error('offsets log append failed', { kind: 'txn-commit', error: String(err) });
+        error = err instanceof StorageError && (err.code === 'INVALID_PRODUCER_EPOCH' || err.code === 'PRODUCER_FENCED') ? 'PRODUCER_FENCED' : 'NOT_COORDINATOR';
+      }
+      if (error === 'NONE') {
+        let pending = this.pendingTxnOffsets.get(p.producerId);
+        if (pending === undefined) this.pendingTxnOffsets.set(p.producerId, (pending = new Map()));
+        for (const a of accepted) pendingSet(pending, group.groupId, a.topic, a.partition, a.committed);
+      }
+    }
+    return p.offsets.map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      error: (o.metadata ?? '').length > maxLength ? 'OFFSET_METADATA_TOO_LARGE' : error,
+    }));
+  }
+
+  /**
+   * The producer's transaction ended (its marker is in the offsets log): a commit makes its offsets the groups'
+   * committed offsets, an abort forgets them.
+   */
+  completeTxnOffsets(producerId: number, commit: boolean): void {
+    const pending = this.pendingTxnOffsets.get(producerId);
+    this.pendingTxnOffsets.delete(producerId);
+    if (pending === undefined || !commit) return;
+    for (const [groupId, byTopic] of pending) {
+      let group = this.groups.get(groupId);
+      if (group === undefined) this.groups.set(groupId, (group = new GroupMetadata(groupId, 'Empty', this.now())));
+      for (const [topic, byPartition] of byTopic) for (const [partition, committed] of byPartition) group.setOffset(topic, partition, committed);
+    }
+    this.maybeRewriteLog();
+  }
+
+  private hasPendingTxnOffset(groupId: string, topic: string, partition: number): boolean {
+    for (const pending of this.pendingTxnOffsets.values()) if (pending.get(groupId)?.get(topic)?.has(partition)) return true;
+    return false;
+  }
+
   // ---- OffsetFetch ----
 
   /**
    * OffsetFetch: the committed offsets of these partitions (all the group has when `partitions` is null), -1 for
-   * none, whatever the group's state. `requireStable` (v7) would answer UNSTABLE_OFFSET_COMMIT for partitions with
-   * transactional offsets not yet committed; there are none before transactions exist.
+   * none, whatever the group's state. `requireStable` (v7, KIP-447) answers UNSTABLE_OFFSET_COMMIT (retriable) for
+   * partitions with a transactional commit whose transaction is still open.
    */
   fetchOffsets(groupId: string, partitions: readonly TopicPartition[] | null, requireStable = false): FetchOffsetsResult {
-    void requireStable;
     const statusError = this.validateGroupStatus(groupId, true);
     if (statusError !== null) return { error: statusError, offsets: [] };
     const group = this.groups.get(groupId);
@@ -951,6 +1050,9 @@ export class GroupCoordinator {
     return {
       error: 'NONE',
       offsets: wanted.map(({ topic, partition }) => {
+        if (requireStable && this.hasPendingTxnOffset(groupId, topic, partition)) {
+          return { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', error: 'UNSTABLE_OFFSET_COMMIT' };
+        }
         const committed = group?.offset(topic, partition);
         if (committed === undefined) return { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', error: 'NONE' };
         return { topic, partition, offset: committed.offset, leaderEpoch: committed.leaderEpoch, metadata: committed.metadata, error: 'NONE' };
@@ -1143,6 +1245,8 @@ export class GroupCoordinator {
    */
   private maybeRewriteLog(): void {
     if (this.store.recordsSinceRewrite < this.rewriteThreshold) return;
+    // Open transactions' commits live only in the log until their markers: a rewrite would drop them.
+    if (this.pendingTxnOffsets.size > 0) return;
     let live = 0;
     for (const group of this.groups.values()) live += group.offsetCount + (group.storedValue === null ? 0 : 1);
     if (this.store.recordsSinceRewrite < live) {

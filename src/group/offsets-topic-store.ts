@@ -16,6 +16,13 @@
 import { Log } from '../storage/log';
 import { decodeRecordBatch, encodeRecordBatch, RECORDS_POSITION } from '../protocol/records/record-batch';
 import { RecordBatchIterator } from '../protocol/records/record-batch-iterator';
+import { ControlRecordType, decodeEndTransactionMarker } from '../protocol/records/control-record';
+
+/** The producer a transactional offset commit is written for (TxnOffsetCommit). */
+export interface TxnProducer {
+  producerId: number;
+  producerEpoch: number;
+}
 
 export interface OffsetsTopicRecord {
   key: Buffer;
@@ -47,17 +54,27 @@ export class OffsetsTopicStore {
    * Appends the records as one batch. Throws what Log.append throws (StorageError: MESSAGE_TOO_LARGE for a batch
    * beyond max.message.bytes, ENOSPC, ...): then nothing was written.
    */
-  append(records: readonly OffsetsTopicRecord[]): void {
+  append(records: readonly OffsetsTopicRecord[], txn?: TxnProducer): void {
     if (records.length === 0) return;
     const timestamp = this.now();
-    const batch = encodeRecordBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp })) });
-    this.log.append(batch);
+    const input = { records: records.map((r) => ({ key: r.key, value: r.value, timestamp })) };
+    if (txn === undefined) {
+      this.log.append(encodeRecordBatch(input));
+    } else {
+      // A transactional batch of the producer (Kafka writes it so): the LSO of this log and the replay after a
+      // restart know it belongs to the producer's transaction until its marker.
+      const batch = encodeRecordBatch({ ...input, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1, transactional: true });
+      this.log.append(batch, { origin: 'coordinator' });
+    }
     this.recordsSinceRewrite += records.length;
     this.onAppend();
   }
 
-  /** Calls `visit` for every record from the log start to its end, in order; returns how many there were. */
-  replay(visit: (key: Buffer, value: Buffer | null) => void): number {
+  /**
+   * Calls `visit` for every record from the log start to its end, in order, with the producer id of its
+   * transaction (-1 outside one), and `onMarker` for every transaction marker; returns how many records there were.
+   */
+  replay(visit: (key: Buffer, value: Buffer | null, txnProducerId: number) => void, onMarker: (producerId: number, commit: boolean) => void = () => {}): number {
     let count = 0;
     let offset = this.log.logStartOffset;
     while (offset < this.log.logEndOffset) {
@@ -66,10 +83,20 @@ export class OffsetsTopicStore {
       for (const chunk of read.records) {
         for (const header of new RecordBatchIterator(chunk)) {
           offset = Number(header.baseOffset) + header.lastOffsetDelta + 1;
-          if (header.control) continue;
-          for (const record of decodeRecordBatch(chunk, header.position).records) {
+          const batch = decodeRecordBatch(chunk, header.position);
+          if (header.control) {
+            try {
+              const marker = decodeEndTransactionMarker(batch.records[0] ?? { key: null, value: null });
+              onMarker(Number(header.producerId), marker.type === ControlRecordType.Commit);
+            } catch {
+              // not a transaction marker: nothing to apply
+            }
+            continue;
+          }
+          const txnProducerId = header.transactional ? Number(header.producerId) : -1;
+          for (const record of batch.records) {
             if (record.key === null) continue;
-            visit(record.key, record.value);
+            visit(record.key, record.value, txnProducerId);
             count++;
           }
         }

@@ -85,6 +85,12 @@ export interface AppendOptions {
   assignOffsets?: boolean;
   /** Refuse control batches (transaction markers) with INVALID_RECORD: clients may not write them. */
   rejectControlBatches?: boolean;
+  /**
+   * Who writes: 'client' (default) batches are checked against the producer state (retries, sequences, epochs);
+   * 'coordinator' batches (a group coordinator's transactional offset commits) only open the producer's
+   * transaction, as Kafka's AppendOrigin.COORDINATOR.
+   */
+  origin?: 'client' | 'coordinator';
 }
 
 export interface AppendInfo {
@@ -457,7 +463,7 @@ export class Log {
       recordCount += count;
       position += size;
     }
-    if (producerBatch && assign) {
+    if (producerBatch && assign && options.origin !== 'coordinator') {
       // Kafka's rule for a client's idempotent or transactional writes: one batch per partition per request, so
       // a retry is recognised (or refused) whole.
       if (batchCount !== 1) fail('INVALID_RECORD', 'a producer batch (producer id set) must be the only batch of its partition in a request');

@@ -156,6 +156,13 @@ export class ProducerState {
       entry.epoch = h.epoch;
       entry.batches.length = 0;
     }
+    entry.lastTimestamp = timestamp;
+    if (h.isTransactional && entry.currentTxnFirstOffset < 0) {
+      entry.currentTxnFirstOffset = firstOffset;
+      this.ongoing.set(h.producerId, firstOffset);
+    }
+    // Without a sequence (a coordinator's write for the producer) there is nothing to deduplicate against.
+    if (h.firstSeq < 0) return;
     let batch: ProducerBatch;
     if (entry.batches.length === RETAINED_BATCHES) {
       // Reuse the oldest slot: no allocation per batch once a producer is warm.
@@ -169,11 +176,6 @@ export class ProducerState {
     batch.lastOffset = lastOffset;
     batch.timestamp = timestamp;
     entry.batches.push(batch);
-    entry.lastTimestamp = timestamp;
-    if (h.isTransactional && entry.currentTxnFirstOffset < 0) {
-      entry.currentTxnFirstOffset = firstOffset;
-      this.ongoing.set(h.producerId, firstOffset);
-    }
   }
 
   /** Checks a COMMIT / ABORT marker from the coordinator; throws PRODUCER_FENCED or TRANSACTION_COORDINATOR_FENCED. */

@@ -90,8 +90,11 @@ t.test('InitProducerId, retries answered with the original offset, gaps and fenc
   t.match(other.responses[0].partitionResponses[0], { errorCode: ErrorCode.NONE, baseOffset: 4n }, 'producers are independent');
   t.same(await readValues(client, 'idem'), ['a', 'b', 'c', 'd', 'e'], 'each accepted batch once, nothing refused');
 
-  const txn = await client.send(ApiKey.InitProducerId, 4, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
-  t.not(txn.errorCode, ErrorCode.NONE, 'transactional ids are refused until the transaction coordinator exists');
+  const txnInit = () => client.send(ApiKey.InitProducerId, 4, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+  const tx1 = await txnInit();
+  const tx2 = await txnInit();
+  t.match(tx1, { errorCode: ErrorCode.NONE, producerEpoch: 0 });
+  t.match(tx2, { errorCode: ErrorCode.NONE, producerId: tx1.producerId, producerEpoch: 1 }, 'a transactional id keeps its producer id; the epoch is bumped');
 });
 
 t.test('producer ids are never reused across restarts, and dedup state survives them', async (t) => {

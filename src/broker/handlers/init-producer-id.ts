@@ -1,8 +1,8 @@
 /**
- * InitProducerId: a new producer id (epoch 0) for an idempotent producer. As in Kafka, a request without a
- * transactional id always gets a fresh id, also when it names its current one to bump the epoch (v3+, KIP-360):
- * the new id starts a new sequence space on every partition. Transactional ids need the transaction coordinator
- * (not in this broker yet): refused with a clear error rather than a retriable one a client would loop on.
+ * InitProducerId. Without a transactional id (an idempotent producer): always a fresh producer id at epoch 0, as
+ * in Kafka, also when the request names its current one to bump the epoch (v3+, KIP-360); the new id starts a new
+ * sequence space on every partition. With one: the transaction coordinator's answer (a new id, or the epoch bumped
+ * after aborting the previous incarnation's open transaction, which fences it).
  */
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
@@ -12,10 +12,9 @@ import { errorMessage, kafkaErrorCode } from '../error-mapping';
 export const initProducerIdRoute = route(ApiKey.InitProducerId, 0, 4, (request, { broker }) => {
   const refuse = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
   if (request.transactionalId !== null) {
-    broker.log.warn('InitProducerId with a transactional id refused: transactions are not supported yet', {
-      transactionalId: request.transactionalId,
-    });
-    return refuse(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    if (request.transactionalId === '') return refuse(ErrorCode.INVALID_REQUEST);
+    const r = broker.txns.initProducerId(request.transactionalId, request.transactionTimeoutMs, Number(request.producerId), request.producerEpoch);
+    return { throttleTimeMs: 0, errorCode: ErrorCode[r.error], producerId: BigInt(r.producerId), producerEpoch: r.producerEpoch };
   }
   try {
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: BigInt(broker.producerIds.generate()), producerEpoch: 0 };
