@@ -44,7 +44,7 @@ import { groupRoutes } from './handlers/group-routes';
 import { GroupCoordinator } from '../group/group-coordinator';
 import { ProducerIdManager } from '../txn/producer-id-manager';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from '../txn/transaction-coordinator';
-import { initProducerIdRoute } from './handlers/init-producer-id';
+import { txnRoutes } from './handlers/txn-routes';
 
 /** Committed offsets and group metadata live in partition 0 of this internal topic, kept forever (compaction is
  * the coordinator's own rewrite of the log). */
@@ -132,7 +132,7 @@ export class Broker implements BrokerContext {
       incrementalAlterConfigsRoute as Route,
       createPartitionsRoute as Route,
       deleteRecordsRoute as Route,
-      initProducerIdRoute as Route,
+      ...txnRoutes,
     ];
     for (const r of routes) this.routes.set(r.apiKey, r);
   }
