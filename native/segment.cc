@@ -91,9 +91,13 @@ Status Segment::Open(const SegmentOptions& o, OpenMode mode, std::unique_ptr<Seg
     s->size_ = s->log_->allocated();
     s->indexEntries_ = static_cast<uint32_t>(s->index_->allocated() / kIndexEntry);
     s->timeIndexEntries_ = static_cast<uint32_t>(s->timeIndex_->allocated() / kTimeIndexEntry);
-    if (!s->IndexesSane()) {
+    bool zeroTail = false;
+    if (!s->DropZeroIndexTails(&zeroTail) || !s->IndexesSane()) {
       if (!(st = s->RebuildIndexes()).ok) return st;
       r.indexRebuilt = true;
+    } else if (zeroTail) {
+      if (!(st = s->index_->TruncateFile(s->indexEntries_ * kIndexEntry)).ok) return st;
+      if (!(st = s->timeIndex_->TruncateFile(s->timeIndexEntries_ * kTimeIndexEntry)).ok) return st;
     }
     s->RecomputeTail();
     r.validBytes = s->size_;
@@ -114,8 +118,8 @@ Status Segment::Open(const SegmentOptions& o, OpenMode mode, std::unique_ptr<Seg
       // and the tail is zeroed meanwhile.
       if (!(st = s->log_->TruncateFile(good, /*zeroTail=*/true)).ok) return st;
     }
-    if (!(st = s->index_->TruncateFile(s->indexEntries_ * kIndexEntry)).ok) return st;
-    if (!(st = s->timeIndex_->TruncateFile(s->timeIndexEntries_ * kTimeIndexEntry)).ok) return st;
+    if (!(st = s->index_->TruncateFile(s->indexEntries_ * kIndexEntry, /*zeroTail=*/true)).ok) return st;
+    if (!(st = s->timeIndex_->TruncateFile(s->timeIndexEntries_ * kTimeIndexEntry, /*zeroTail=*/true)).ok) return st;
     s->RecomputeTail();
   }
   // Mapped at its file size only: a read-only (sealed) segment until Unseal().
@@ -125,8 +129,35 @@ Status Segment::Open(const SegmentOptions& o, OpenMode mode, std::unique_ptr<Seg
   return Status::Ok();
 }
 
+namespace {
+bool AllZero(const uint8_t* p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] != 0) return false;
+  }
+  return true;
+}
+}  // namespace
+
+bool Segment::DropZeroIndexTails(bool* dropped) {
+  size_t indexRest = index_->allocated() % kIndexEntry;
+  size_t timeRest = timeIndex_->allocated() % kTimeIndexEntry;
+  if (!AllZero(index_->data() + indexEntries_ * kIndexEntry, indexRest) ||
+      !AllZero(timeIndex_->data() + timeIndexEntries_ * kTimeIndexEntry, timeRest)) {
+    return false;
+  }
+  uint32_t entries = indexEntries_, timeEntries = timeIndexEntries_;
+  while (indexEntries_ > 0 && AllZero(index_->data() + (indexEntries_ - 1) * kIndexEntry, kIndexEntry)) {
+    indexEntries_--;
+  }
+  while (timeIndexEntries_ > 0 &&
+         AllZero(timeIndex_->data() + (timeIndexEntries_ - 1) * kTimeIndexEntry, kTimeIndexEntry)) {
+    timeIndexEntries_--;
+  }
+  *dropped = indexRest != 0 || timeRest != 0 || entries != indexEntries_ || timeEntries != timeIndexEntries_;
+  return true;
+}
+
 bool Segment::IndexesSane() const {
-  if (index_->allocated() % kIndexEntry != 0 || timeIndex_->allocated() % kTimeIndexEntry != 0) return false;
   // A missing (recreated empty) index: a log this long must have had entries. Rebuilding is a header walk, so
   // the rare false alarm (one batch larger than the interval) costs little.
   if (indexEntries_ == 0 && size_ > indexIntervalBytes_) return false;
@@ -170,8 +201,8 @@ Status Segment::RebuildIndexes() {
     size_ = good;
     if (!(st = log_->TruncateFile(good, /*zeroTail=*/true)).ok) return st;
   }
-  if (!(st = index_->TruncateFile(indexEntries_ * kIndexEntry)).ok) return st;
-  return timeIndex_->TruncateFile(timeIndexEntries_ * kTimeIndexEntry);
+  if (!(st = index_->TruncateFile(indexEntries_ * kIndexEntry, /*zeroTail=*/true)).ok) return st;
+  return timeIndex_->TruncateFile(timeIndexEntries_ * kTimeIndexEntry, /*zeroTail=*/true);
 }
 
 void Segment::OnBatch(size_t position, size_t batchSize, int64_t lastOffset, int64_t maxTimestamp, bool index) {
@@ -412,10 +443,16 @@ Status Segment::TruncateTo(int64_t offset, size_t* removedBytes) {
   // of the still-long file (recovery after a crash) nor later appends can revive the removed batches.
   Status st = log_->TruncateFile(pos, /*zeroTail=*/true);
   if (!st.ok) return st;
+  uint32_t entries = indexEntries_, timeEntries = timeIndexEntries_;
   while (indexEntries_ > 0 && IndexPosition(indexEntries_ - 1) >= pos) indexEntries_--;
   while (timeIndexEntries_ > 0 && baseOffset_ + TimeIndexRelativeOffset(timeIndexEntries_ - 1) >= cutBase) {
     timeIndexEntries_--;
   }
+  // Dropped entries become zeros, so that past the entries an index file holds only zeros even when its trim is
+  // deferred by a live view (see DropZeroIndexTails).
+  std::memset(index_->data() + size_t(indexEntries_) * kIndexEntry, 0, size_t(entries - indexEntries_) * kIndexEntry);
+  std::memset(timeIndex_->data() + size_t(timeIndexEntries_) * kTimeIndexEntry, 0,
+              size_t(timeEntries - timeIndexEntries_) * kTimeIndexEntry);
   *removedBytes = size_ - pos;
   size_ = pos;
   RecomputeTail();

@@ -6,8 +6,9 @@
 //                     that batch; one entry each time more than index.interval.bytes were appended since the last.
 //   <base>.timeindex  12-byte entries: max timestamp so far i64 BE, relative offset u32 BE of the batch that
 //                     holds it; appended with each offset-index entry when the max timestamp grew.
-// Index files are mapped at segment.index.bytes and trimmed to their entries on Seal/Close; neither has a
-// checksum, and both are rebuilt from the log when they do not pass the sanity check or after a crash.
+// Index files are mapped at segment.index.bytes and trimmed to their entries on Seal/Close (once no view of the
+// file reaches past them: until then the bytes past the entries are zeros, which a clean open drops); neither has
+// a checksum, and both are rebuilt from the log when they do not pass the sanity check or after a crash.
 //
 // Invariants:
 //  - [0, size) holds whole, structurally valid batches with strictly increasing offsets; nextOffset is the last
@@ -118,6 +119,13 @@ class Segment {
   size_t WalkBatches(size_t from, size_t end, Walk check, bool index);
   void OnBatch(size_t position, size_t batchSize, int64_t lastOffset, int64_t maxTimestamp, bool index);
   void RecomputeTail();
+  // Clean open: a zero tail of an index file is not entries but what a trim deferred by a live view of the file
+  // (an index lookup in JS holding the mapping; MappedFile::TruncateFile) leaves when the process stops first; with
+  // allocation in 64 KiB steps it need not end on an entry boundary. Drops trailing all-zero entries (no
+  // offset-index entry is zeros: the batch at position 0 is never indexed; a time-index entry of zeros can only be
+  // a first entry, whose loss fails IndexesSane and costs a rebuild, never a wrong answer) and sets *dropped when
+  // there was a tail. False when the bytes past the last whole entry are not zeros (a damaged file).
+  bool DropZeroIndexTails(bool* dropped);
   bool IndexesSane() const;
   Status RebuildIndexes();
   Status PrepareIndexesForWrite();

@@ -13,6 +13,26 @@ namespace strata {
 constexpr size_t kViewChunkBytes = 8u << 20;
 constexpr size_t kViewChunkOverlapBytes = 2u << 20;
 
+// Slots of lookupState(), exported to JS as Segment.LOOKUP_STATE ({ name: slot }).
+enum LookupSlot : size_t {
+  kSlotGeneration,  // +1 whenever views handed out earlier should be dropped: truncation, seal, unseal, close, delete
+  kSlotClosed,      // 1 once closed or deleted (the other slots then keep their last values)
+  kSlotSealed,
+  kSlotSize,
+  kSlotNextOffset,
+  kSlotBaseOffset,
+  kSlotMaxTimestamp,
+  kSlotIndexEntries,
+  kSlotTimeIndexEntries,
+  kLookupSlots,
+};
+constexpr const char* kLookupSlotNames[kLookupSlots] = {
+    "generation", "closed", "sealed", "size", "nextOffset", "baseOffset", "maxTimestamp", "indexEntries",
+    "timeIndexEntries",
+};
+constexpr size_t kIndexEntryBytes = 8;
+constexpr size_t kTimeIndexEntryBytes = 12;
+
 namespace {
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;
@@ -61,6 +81,25 @@ void ReleaseView(ViewHold* hold) {
   delete hold;  // may be the last reference: munmap happens here, after the Buffer is gone
 }
 
+// An ArrayBuffer over [start, end) of the mapping that holds the Region (no munmap) and counts as a live view of
+// the inode (no shrink below `end`) until V8 collects it. [start, end) must be backed by the file.
+bool ExternalView(Napi::Env env, const std::shared_ptr<Region>& region, size_t start, size_t end,
+                  Napi::ArrayBuffer* out) {
+  ViewHold* hold = new ViewHold{region};
+  region->AcquireView(end);
+  napi_value ab;
+  napi_status status = napi_create_external_arraybuffer(
+      env, region->data() + start, end - start,
+      [](napi_env, void*, void* hint) { ReleaseView(static_cast<ViewHold*>(hint)); }, hold, &ab);
+  if (status != napi_ok) {
+    ReleaseView(hold);
+    ThrowStatus(env, Status::Error("ERR_NAPI", "napi_create_external_arraybuffer failed"));
+    return false;
+  }
+  *out = Napi::ArrayBuffer(env, ab);
+  return true;
+}
+
 class FlushWorker : public Napi::AsyncWorker {
  public:
   FlushWorker(Napi::Env env, const Segment& s)
@@ -95,6 +134,9 @@ class FlushWorker : public Napi::AsyncWorker {
 }  // namespace
 
 void SegmentWrap::Register(Napi::Env env, Napi::Object exports) {
+  Napi::Object slots = Napi::Object::New(env);
+  for (size_t i = 0; i < kLookupSlots; i++) slots.Set(kLookupSlotNames[i], Napi::Number::New(env, double(i)));
+  slots.Freeze();
   Napi::Function ctor = DefineClass(
       env, "Segment",
       {
@@ -102,6 +144,10 @@ void SegmentWrap::Register(Napi::Env env, Napi::Object exports) {
           InstanceMethod<&SegmentWrap::Read>("read"),
           InstanceMethod<&SegmentWrap::ReadLength>("readLength"),
           InstanceMethod<&SegmentWrap::ChunkBuffer>("chunkBuffer"),
+          InstanceMethod<&SegmentWrap::IndexBuffer>("indexBuffer"),
+          InstanceMethod<&SegmentWrap::TimeIndexBuffer>("timeIndexBuffer"),
+          InstanceMethod<&SegmentWrap::LookupState>("lookupState"),
+          StaticValue("LOOKUP_STATE", slots),
           StaticValue("VIEW_CHUNK_BYTES", Napi::Number::New(env, static_cast<double>(kViewChunkBytes))),
           StaticValue("VIEW_CHUNK_OVERLAP_BYTES", Napi::Number::New(env, static_cast<double>(kViewChunkOverlapBytes))),
           InstanceMethod<&SegmentWrap::FindOffsetPosition>("findOffsetPosition"),
@@ -133,7 +179,8 @@ void SegmentWrap::Register(Napi::Env env, Napi::Object exports) {
 
 // new Segment({ logPath, indexPath, timeIndexPath, baseOffset, logCapacity, indexCapacity, indexIntervalBytes,
 //               mode: 'create' | 'clean' | 'recover' })
-SegmentWrap::SegmentWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SegmentWrap>(info) {
+SegmentWrap::SegmentWrap(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<SegmentWrap>(info), state_(new double[kLookupSlots]()) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
     ThrowArgument(env, "Segment: options object required");
@@ -167,10 +214,12 @@ SegmentWrap::SegmentWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segm
   Status st = Segment::Open(options, openMode, &segment_, &recovery_);
   if (!st.ok) {
     segment_.reset();
+    PublishState(false);
     ThrowStatus(env, st);
     return;
   }
   lastRegion_ = segment_->logFile()->region();
+  PublishState(false);
 }
 
 SegmentWrap::~SegmentWrap() = default;
@@ -195,6 +244,7 @@ Napi::Value SegmentWrap::Append(const Napi::CallbackInfo& info) {
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
   size_t position;
   Status st = segment_->Append(bytes.Data(), bytes.ElementLength(), &position);
+  PublishState(false);
   if (!st.ok) {
     ThrowStatus(env, st);
     return env.Undefined();
@@ -294,30 +344,115 @@ Napi::Value SegmentWrap::ChunkBuffer(const Napi::CallbackInfo& info) {
                       : std::min(start + kViewChunkBytes + kViewChunkOverlapBytes, file->allocated());
   size_t length = limit - start;
   const std::shared_ptr<Region>& region = file->region();
-  ViewHold* hold = new ViewHold{region};
-  region->AcquireView(limit);
   lastRegion_ = region;
-  napi_value ab;
-  napi_status status = napi_create_external_arraybuffer(
-      env, region->data() + start, length, [](napi_env, void*, void* hint) { ReleaseView(static_cast<ViewHold*>(hint)); },
-      hold, &ab);
-  if (status != napi_ok) {
-    ReleaseView(hold);
-    ThrowStatus(env, Status::Error("ERR_NAPI", "napi_create_external_arraybuffer failed"));
-    return env.Undefined();
-  }
-  Napi::ArrayBuffer buffer(env, ab);
+  Napi::ArrayBuffer buffer;
+  if (!ExternalView(env, region, start, limit, &buffer)) return env.Undefined();
   chunk.ref = Napi::Persistent(buffer);
   chunk.length = length;
   chunk.strong = true;
   return buffer;
 }
 
+// indexBuffer(minEnd) / timeIndexBuffer(minEnd) -> ArrayBuffer over the .index / .timeindex mapping from byte 0 to
+// what is allocated on disk, at least up to minEnd, which may not pass the segment's entries. Lookups in
+// TypeScript read entries [0, lookupState().indexEntries) of it. Like chunkBuffer: the same ArrayBuffer is
+// returned while it reaches minEnd (the index of the active segment grows: ask again, with the new end, when it
+// does not); held strongly until a truncation, seal, unseal or close, which bump lookupState's generation so the
+// caller drops its own reference and a shrink of the file waits for nothing but the collector.
+Napi::Value SegmentWrap::IndexFileBuffer(const Napi::CallbackInfo& info, const char* usage,
+                                         const std::shared_ptr<MappedFile>& file, size_t entries, size_t entryBytes,
+                                         Chunk* view) {
+  Napi::Env env = info.Env();
+  double minEnd;
+  if (info.Length() < 1 || !ReadInteger(info[0], 0, kMaxSafeInteger, &minEnd)) {
+    ThrowArgument(env, std::string(usage) + "(minEnd): invalid arguments");
+    return env.Undefined();
+  }
+  size_t end = static_cast<size_t>(minEnd);
+  if (end > entries * entryBytes) {
+    ThrowStatus(env, Status::Error("ERR_INVALID_ARG", std::string(usage) + ": range past the index entries"));
+    return env.Undefined();
+  }
+  if (!view->ref.IsEmpty() && view->length >= end) {
+    Napi::ArrayBuffer alive = view->ref.Value();
+    if (!alive.IsEmpty()) return alive;
+  }
+  // allocated() >= entries * entryBytes: entries are only written into allocated bytes, and a shrink of the file
+  // (seal, rebuild) lowers the entries first.
+  size_t length = file->allocated();
+  if (length == 0) return Napi::ArrayBuffer::New(env, 0);
+  Napi::ArrayBuffer buffer;
+  if (!ExternalView(env, file->region(), 0, length, &buffer)) return env.Undefined();
+  view->ref = Napi::Persistent(buffer);
+  view->length = length;
+  view->strong = true;
+  return buffer;
+}
+
+Napi::Value SegmentWrap::IndexBuffer(const Napi::CallbackInfo& info) {
+  if (!Usable(info.Env())) return info.Env().Undefined();
+  return IndexFileBuffer(info, "indexBuffer", segment_->indexFile(), segment_->indexEntries(), kIndexEntryBytes,
+                         &indexView_);
+}
+
+Napi::Value SegmentWrap::TimeIndexBuffer(const Napi::CallbackInfo& info) {
+  if (!Usable(info.Env())) return info.Env().Undefined();
+  return IndexFileBuffer(info, "timeIndexBuffer", segment_->timeIndexFile(), segment_->timeIndexEntries(),
+                         kTimeIndexEntryBytes, &timeIndexView_);
+}
+
+// lookupState() -> Float64Array (always the same one) over the published state: see LookupSlot.
+Napi::Value SegmentWrap::LookupState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!stateArray_.IsEmpty()) return stateArray_.Value();
+  auto* hold = new std::shared_ptr<double[]>(state_);
+  napi_value ab;
+  napi_status status = napi_create_external_arraybuffer(
+      env, state_.get(), kLookupSlots * sizeof(double),
+      [](napi_env, void*, void* hint) { delete static_cast<std::shared_ptr<double[]>*>(hint); }, hold, &ab);
+  if (status != napi_ok) {
+    delete hold;
+    ThrowStatus(env, Status::Error("ERR_NAPI", "napi_create_external_arraybuffer failed"));
+    return env.Undefined();
+  }
+  Napi::Float64Array array = Napi::Float64Array::New(env, kLookupSlots, Napi::ArrayBuffer(env, ab), 0);
+  stateArray_ = Napi::Persistent(array);
+  return array;
+}
+
+void SegmentWrap::PublishState(bool viewsChanged) {
+  double* s = state_.get();
+  if (viewsChanged) s[kSlotGeneration] += 1;
+  const Segment* seg = segment_.get();
+  if (!seg || seg->closed()) {
+    s[kSlotClosed] = 1;
+    return;
+  }
+  s[kSlotClosed] = 0;
+  s[kSlotSealed] = seg->sealed() ? 1 : 0;
+  s[kSlotSize] = static_cast<double>(seg->size());
+  s[kSlotNextOffset] = static_cast<double>(seg->nextOffset());
+  s[kSlotBaseOffset] = static_cast<double>(seg->baseOffset());
+  s[kSlotMaxTimestamp] = static_cast<double>(seg->maxTimestamp());
+  s[kSlotIndexEntries] = static_cast<double>(seg->indexEntries());
+  s[kSlotTimeIndexEntries] = static_cast<double>(seg->timeIndexEntries());
+}
+
 void SegmentWrap::WeakenChunks() {
+  for (Chunk* chunk : {&indexView_, &timeIndexView_}) {
+    if (chunk->strong && !chunk->ref.IsEmpty()) chunk->ref.Unref();
+    chunk->strong = false;
+  }
   for (Chunk& chunk : chunks_) {
     if (chunk.strong && !chunk.ref.IsEmpty()) chunk.ref.Unref();
     chunk.strong = false;
   }
+}
+
+void SegmentWrap::DropViews() {
+  chunks_.clear();
+  indexView_ = Chunk();
+  timeIndexView_ = Chunk();
 }
 
 Napi::Value SegmentWrap::FindOffsetPosition(const Napi::CallbackInfo& info) {
@@ -368,6 +503,7 @@ Napi::Value SegmentWrap::TruncateTo(const Napi::CallbackInfo& info) {
   size_t removed;
   WeakenChunks();
   Status st = segment_->TruncateTo(static_cast<int64_t>(offset), &removed);
+  PublishState(true);
   if (!st.ok) {
     ThrowStatus(env, st);
     return env.Undefined();
@@ -380,6 +516,7 @@ Napi::Value SegmentWrap::Seal(const Napi::CallbackInfo& info) {
   if (!Usable(env)) return env.Undefined();
   WeakenChunks();
   Status st = segment_->Seal();
+  PublishState(true);
   if (!st.ok) ThrowStatus(env, st);
   return env.Undefined();
 }
@@ -395,6 +532,7 @@ Napi::Value SegmentWrap::Unseal(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   Status st = segment_->Unseal(static_cast<size_t>(logCapacity), static_cast<size_t>(indexCapacity));
+  PublishState(true);
   if (!st.ok) ThrowStatus(env, st);
   return env.Undefined();
 }
@@ -420,7 +558,8 @@ Napi::Value SegmentWrap::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!segment_ || segment_->closed()) return env.Undefined();
   Status st = segment_->Close();
-  chunks_.clear();
+  DropViews();
+  PublishState(true);
   if (!st.ok) ThrowStatus(env, st);
   return env.Undefined();
 }
@@ -429,7 +568,8 @@ Napi::Value SegmentWrap::Delete(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Usable(env)) return env.Undefined();
   Status st = segment_->Delete();
-  chunks_.clear();
+  DropViews();
+  PublishState(true);
   if (!st.ok) ThrowStatus(env, st);
   return env.Undefined();
 }

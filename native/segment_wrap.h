@@ -22,6 +22,9 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   Napi::Value Read(const Napi::CallbackInfo& info);
   Napi::Value ReadLength(const Napi::CallbackInfo& info);
   Napi::Value ChunkBuffer(const Napi::CallbackInfo& info);
+  Napi::Value IndexBuffer(const Napi::CallbackInfo& info);
+  Napi::Value TimeIndexBuffer(const Napi::CallbackInfo& info);
+  Napi::Value LookupState(const Napi::CallbackInfo& info);
   Napi::Value FindOffsetPosition(const Napi::CallbackInfo& info);
   Napi::Value FindTimestampPosition(const Napi::CallbackInfo& info);
   Napi::Value IndexFloor(const Napi::CallbackInfo& info);
@@ -54,12 +57,24 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   // while the segment is open, so a consumer's reads do not create (and V8 does not count) a new one each time;
   // weakened when the segment is sealed or truncated, so the file's shrink can run once readers let go.
   void WeakenChunks();
+  void DropViews();  // close, delete: the views handed out live on, by their own references
   struct Chunk {
     Napi::Reference<Napi::ArrayBuffer> ref;
     size_t length = 0;
     bool strong = false;
   };
   std::vector<Chunk> chunks_;
+  // The same for the .index and .timeindex mappings (indexBuffer/timeIndexBuffer), and what they share.
+  Chunk indexView_, timeIndexView_;
+  Napi::Value IndexFileBuffer(const Napi::CallbackInfo& info, const char* usage,
+                              const std::shared_ptr<MappedFile>& file, size_t entries, size_t entryBytes, Chunk* view);
+
+  // lookupState(): the segment state a lookup over the mapped views needs, as doubles in memory shared with JS,
+  // rewritten after every call that changes the segment, so JS reads it without a call. Owned jointly by this
+  // wrap and the JS Float64Array (either may go first). Slot layout: LookupSlot in segment_wrap.cc.
+  void PublishState(bool viewsChanged);
+  std::shared_ptr<double[]> state_;
+  Napi::Reference<Napi::Float64Array> stateArray_;
 };
 
 }  // namespace strata

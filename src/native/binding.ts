@@ -31,6 +31,17 @@ export interface NativeSegmentInfo {
   recovery: { validBytes: number; truncatedBytes: number; zeroTailBytes: number; indexRebuilt: boolean };
 }
 
+export type LookupStateField =
+  | 'generation'
+  | 'closed'
+  | 'sealed'
+  | 'size'
+  | 'nextOffset'
+  | 'baseOffset'
+  | 'maxTimestamp'
+  | 'indexEntries'
+  | 'timeIndexEntries';
+
 export interface NativeSegment {
   /** Copies whole batches (baseOffset already assigned) at the end; returns their position. */
   append(batches: Uint8Array): number;
@@ -43,6 +54,19 @@ export interface NativeSegment {
    * by every read in that chunk while any view of it lives; slice it with Buffer.from(ab, offset, length).
    */
   chunkBuffer(chunkIndex: number, minEnd: number): ArrayBuffer;
+  /**
+   * ArrayBuffer viewing the .index mapping (8-byte entries: relative offset u32 BE, position u32 BE) from byte 0,
+   * at least to `minEnd` (at most indexEntries * 8), for lookups in TypeScript. The same one is returned while it
+   * reaches minEnd; drop it when lookupState()'s generation changes (truncation, seal, unseal, close).
+   */
+  indexBuffer(minEnd: number): ArrayBuffer;
+  /** The same over the .timeindex mapping (12-byte entries: timestamp i64 BE, relative offset u32 BE). */
+  timeIndexBuffer(minEnd: number): ArrayBuffer;
+  /**
+   * The segment state a lookup over those views needs (slots: Segment.LOOKUP_STATE), kept current by the addon
+   * after every call that changes it, so reading it costs no call. Always the same Float64Array.
+   */
+  lookupState(): Float64Array;
   findOffsetPosition(offset: number): number;
   findTimestampPosition(timestamp: number): number;
   indexFloor(offset: number): [offset: number, position: number] | null;
@@ -81,6 +105,8 @@ export interface NativeBinding {
     readonly VIEW_CHUNK_BYTES: number;
     /** How far past its chunk an ArrayBuffer reaches, so reads up to this size starting in the chunk fit. */
     readonly VIEW_CHUNK_OVERLAP_BYTES: number;
+    /** Slot of each field in lookupState(). generation: +1 whenever views handed out should be dropped. */
+    readonly LOOKUP_STATE: Readonly<Record<LookupStateField, number>>;
   };
 }
 

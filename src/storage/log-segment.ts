@@ -4,11 +4,15 @@
  *
  * Invariants: only the Log that owns it calls it, from the JS thread. At most one segment per log is active
  * (mapped with `segmentBytes` of capacity); the others are sealed and read-only until a truncation unseals one.
+ * Offset lookups run in TypeScript over views of the mapped index and log (mapped-index-lookup.ts: measured
+ * faster than the addon's, whose cost is mostly the call); the views are let go before every seal, truncation and
+ * close, which may shrink the files under them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { native, NativeSegment, SegmentOpenMode } from '../native/binding';
 import type { LogConfig } from '../config/log-config';
+import { MappedIndexLookup } from './mapped-index-lookup';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -38,6 +42,7 @@ export class LogSegment {
   capacity = 0;
   sealed = false;
   private firstBatchTimestamp = -1;
+  private readonly lookup: MappedIndexLookup;
 
   private constructor(
     readonly dir: string,
@@ -46,6 +51,7 @@ export class LogSegment {
     /** When this segment was created (or, if reopened, its log file's mtime): roll-by-time fallback. */
     readonly createdMs: number,
   ) {
+    this.lookup = new MappedIndexLookup(this.native);
     this.refresh();
   }
 
@@ -59,6 +65,7 @@ export class LogSegment {
 
   /** No more appends (the log rolled past it); reads then share one ArrayBuffer over the whole file. */
   seal(): void {
+    this.lookup.release();
     try {
       this.native.seal();
     } finally {
@@ -75,6 +82,7 @@ export class LogSegment {
   }
 
   truncateTo(offset: number, segmentBytes: number, indexBytes: number): void {
+    this.lookup.release();
     try {
       this.native.truncateTo(offset);
       if (this.native.info().sealed) this.native.unseal(segmentBytes, indexBytes);
@@ -84,11 +92,23 @@ export class LogSegment {
   }
 
   unseal(segmentBytes: number, indexBytes: number): void {
+    this.lookup.release();
     try {
       this.native.unseal(segmentBytes, indexBytes);
     } finally {
       this.refresh();
     }
+  }
+
+  /** Flushes nothing: trims the files and closes (Log.close flushes first). */
+  close(): void {
+    this.lookup.release();
+    this.native.close();
+  }
+
+  /** Position of the first batch whose lastOffset >= offset; size when there is none. */
+  findOffsetPosition(offset: number): number {
+    return this.lookup.findOffsetPosition(offset);
   }
 
   static open(dir: string, baseOffset: number, config: LogConfig, mode: SegmentOpenMode, active: boolean, nowMs: number, minCapacity = 0): LogSegment {

@@ -613,8 +613,8 @@ export class Log {
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length && fetchOffset < maxOffset; i++) {
       const segment = this.segments[i];
       const seg = segment.native;
-      const start = seg.findOffsetPosition(fetchOffset);
-      const end = maxOffset >= segment.nextOffset ? segment.size : seg.findOffsetPosition(maxOffset);
+      const start = segment.findOffsetPosition(fetchOffset);
+      const end = maxOffset >= segment.nextOffset ? segment.size : segment.findOffsetPosition(maxOffset);
       if (start >= end) continue;
       const length = seg.readLength(start, Math.min(remaining, end - start), minOne);
       if (length === 0) break;
@@ -827,7 +827,7 @@ export class Log {
       this.trySnapshot(this.logEndOffset, true); // the next open replays nothing
     } finally {
       this.closed = true;
-      for (const seg of this.segments) seg.native.close();
+      for (const seg of this.segments) seg.close();
     }
   }
 
