@@ -34,7 +34,8 @@ export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 const COORDINATOR_EPOCH = 0;
 /** Kafka rotates the producer id before the epoch (an INT16) can overflow. */
 const EPOCH_MAX = 32766;
-const REWRITE_RECORDS_MIN = 1000;
+/** Records appended since the last rewrite before the next one (as offsets.log rewrite: ~10 MB of ~100-byte records). */
+const REWRITE_RECORDS_MIN = 100_000;
 
 export interface TransactionCoordinatorConfig {
   /** transaction.max.timeout.ms */
