@@ -6,7 +6,9 @@
  *   npm run bench:txn -- --producers=4 --seconds=3 --value-bytes=100 --broker=src --txn-sizes=1,10
  *   npm run bench:txn -- --broker-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"   # profile the broker
  *
- * Every case runs --producers concurrent producers for --seconds after a 1 s warm-up, each on its own connection
+ * Plain and idempotent run in A B B A order (each figure the mean of its two runs), then the transaction sizes;
+ * the data is deleted after every case. Every case runs --producers concurrent producers for --seconds after a 1 s
+ * warm-up, each on its own connection
  * and its own partition, one request at a time (request, response, next), 100-byte values, acks=-1, up to 100
  * messages per record batch (one batch per Produce request). A transaction is AddPartitionsToTxn, its Produce
  * requests, EndTxn(commit): what a transactional client sends, minus metadata. Batches are encoded once per
@@ -142,22 +144,34 @@ async function main(): Promise<void> {
     const admin = await WireClient.connect(broker.port);
     await admin.createTopic(TOPIC, PRODUCERS);
     admin.close();
+    // After every case the data goes (DeleteRecords to the end: whole segments deleted), so the page cache and the
+    // kernel's dirty writeback do not grow over the run and slow the later cases.
+    const cleaner = await WireClient.connect(broker.port);
+    const run = async (name: string, mode: Mode, n: number) => {
+      const r = await runCase(broker.port, name, mode, n);
+      await cleaner.request(ApiKey.DeleteRecords, 2, {
+        topics: [{ name: TOPIC, partitions: Array.from({ length: PRODUCERS }, (_, partitionIndex) => ({ partitionIndex, offset: -1n })) }],
+        timeoutMs: 30_000,
+      });
+      return r;
+    };
     // Untimed first pass: the broker's JIT, first segment pages and producer state warm up before any figure.
-    await runCase(broker.port, 'warm-up', 'plain', 0);
-    const results: CaseResult[] = [];
-    results.push(await runCase(broker.port, 'plain', 'plain', 0));
-    results.push(await runCase(broker.port, 'idempotent', 'idempotent', 0));
-    for (const n of TXN_SIZES_RUN) results.push(await runCase(broker.port, `transactions of ${n}`, 'transactional', n));
-    // Plain again at the end: the baseline is the mean of both plain runs, so drift over the run falls on both sides.
-    results.push(await runCase(broker.port, 'plain (again)', 'plain', 0));
-    const plain = (results[0].messages + results[results.length - 1].messages) / (results[0].seconds + results[results.length - 1].seconds);
+    await run('warm-up', 'plain', 0);
+    await run('warm-up', 'idempotent', 0);
+    // Plain and idempotent in A B B A order; every figure below is the mean of its two runs.
+    const pairs = [await run('plain', 'plain', 0), await run('idempotent', 'idempotent', 0), await run('idempotent', 'idempotent', 0), await run('plain', 'plain', 0)];
+    const mean = (a: CaseResult, b: CaseResult): CaseResult => ({ ...a, messages: (a.messages + b.messages) / 2, transactions: (a.transactions + b.transactions) / 2 });
+    const results: CaseResult[] = [mean(pairs[0], pairs[3]), mean(pairs[1], pairs[2])];
+    for (const n of TXN_SIZES_RUN) results.push(await run(`transactions of ${n}`, 'transactional', n));
+    cleaner.close();
+    const plain = results[0].messages / results[0].seconds;
     for (const r of results) console.log(`@@strata-bench ${JSON.stringify(r)}`);
     console.log(
       `\n${PRODUCERS} producers x 1 request in flight, ${VALUE_BYTES} B values, <= ${BATCH_MESSAGES_MAX} messages per batch, acks=-1, ${SECONDS} s per case, broker from ${SOURCE}/, ${os.cpus().length} vCPUs\n`,
     );
     console.log(
       markdownTable(
-        ['case', 'messages/s', 'MB/s', 'transactions/s', 'ratio to plain (mean of both plain runs)'],
+        ['case', 'messages/s', 'MB/s', 'transactions/s', 'ratio to plain (same run)'],
         results.map((r) => {
           const rate = r.messages / r.seconds;
           return [r.name, formatCount(rate), formatRate((rate * VALUE_BYTES) / 1e6, 1), r.mode === 'transactional' ? formatRate(r.transactions / r.seconds) : '-', formatRatio(rate / plain)];
