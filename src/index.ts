@@ -1,2 +1,5 @@
-/** strata-broker: the package entry. The broker joins here once it exists; storage is usable today. */
+/** strata-broker: the broker, the embedded client and the storage engine. */
 export * from './storage/index';
+export { Broker } from './broker/broker';
+export type { BrokerStartOptions } from './broker/broker';
+export * from './client/index';

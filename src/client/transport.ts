@@ -1,0 +1,138 @@
+/**
+ * How the embedded producer and consumer reach a broker: one ordered request/response channel.
+ *  - InProcessTransport hands encoded requests to a Broker in the same process (Broker.dispatch): no socket, no
+ *    kernel copies; the same validation and handlers as over the wire.
+ *  - WireTransport speaks the Kafka protocol over TCP to any Kafka-compatible broker (one connection, requests
+ *    pipelined, responses matched in order by correlation id as Kafka guarantees per connection).
+ * Both throw a StrataError ERR_CLOSED once closed or when the connection drops; callers retry at their level.
+ */
+import * as net from 'node:net';
+import { StrataError } from '../errors/strata-error';
+import { decodeResponse, encodeRequest } from '../protocol/api-codec';
+import type { DeclaredApiKey, RequestInputOf, ResponseOf } from '../protocol/apis';
+import type { Broker } from '../broker/broker';
+
+export interface Transport {
+  request<K extends DeclaredApiKey>(apiKey: K, version: number, body: RequestInputOf<K>): Promise<ResponseOf<K>>;
+  close(): void;
+}
+
+const SIZE_BYTES = 4;
+/** Responses larger than this are refused (a broken or hostile peer); Kafka's fetch.max.bytes default is 50 MiB. */
+const RESPONSE_BYTES_MAX = 256 * 1024 * 1024;
+
+let nextConnectionId = -1;
+
+export class InProcessTransport implements Transport {
+  private correlationId = 0;
+  private closed = false;
+  private readonly connection = { id: nextConnectionId--, remoteAddress: 'in-process', remotePort: 0 };
+  /** Requests of one transport are served in order, as on a connection. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly clientId = 'strata-embedded',
+  ) {}
+
+  request<K extends DeclaredApiKey>(apiKey: K, version: number, body: RequestInputOf<K>): Promise<ResponseOf<K>> {
+    if (this.closed) return Promise.reject(new StrataError('ERR_CLOSED', 'transport is closed'));
+    const correlationId = ++this.correlationId;
+    const parts = encodeRequest(apiKey, version, correlationId, this.clientId, body);
+    const frame = (parts.length === 1 ? parts[0] : Buffer.concat(parts)).subarray(SIZE_BYTES);
+    const run = async () => {
+      const reply = await this.broker.dispatch(frame, this.connection);
+      if (reply === null) throw new StrataError('ERR_INVALID_ARG', 'the request gets no response (acks=0 is not supported here)');
+      const bytes = reply.length === 1 ? reply[0] : Buffer.concat(reply);
+      return decodeResponse(apiKey, version, bytes.subarray(SIZE_BYTES)).body;
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => {});
+    return result;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+interface Pending {
+  decode: (frame: Buffer) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+export class WireTransport implements Transport {
+  private correlationId = 0;
+  private readonly pending: Pending[] = [];
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private failure: Error | null = null;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly clientId: string,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.fail(err));
+    socket.on('close', () => this.fail(new StrataError('ERR_CLOSED', 'connection closed')));
+  }
+
+  static connect(host: string, port: number, clientId = 'strata-embedded'): Promise<WireTransport> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, host);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new WireTransport(socket, clientId));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  request<K extends DeclaredApiKey>(apiKey: K, version: number, body: RequestInputOf<K>): Promise<ResponseOf<K>> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ decode: (frame) => decodeResponse(apiKey, version, frame).body, resolve: resolve as (v: unknown) => void, reject });
+      for (const part of encodeRequest(apiKey, version, ++this.correlationId, this.clientId, body)) this.socket.write(part);
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+    this.fail(new StrataError('ERR_CLOSED', 'transport is closed'));
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (this.buffered < SIZE_BYTES) return;
+      const head = this.chunks[0].length >= SIZE_BYTES ? this.chunks[0] : Buffer.concat(this.chunks);
+      const size = head.readInt32BE(0);
+      if (size < 0 || size > RESPONSE_BYTES_MAX) {
+        this.socket.destroy();
+        this.fail(new StrataError('ERR_INVALID_ARG', `response frame of ${size} bytes`));
+        return;
+      }
+      if (this.buffered < SIZE_BYTES + size) return;
+      const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+      const frame = all.subarray(SIZE_BYTES, SIZE_BYTES + size);
+      const rest = all.subarray(SIZE_BYTES + size);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+      const p = this.pending.shift();
+      if (p === undefined) continue;
+      try {
+        p.resolve(p.decode(frame));
+      } catch (err) {
+        p.reject(err as Error);
+      }
+    }
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.splice(0)) p.reject(this.failure);
+  }
+}
