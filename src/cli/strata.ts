@@ -1,17 +1,24 @@
 #!/usr/bin/env node
 /**
- * The `strata` command. Commands land as their features do; today: `dump-log` (reads segment files directly).
- * Exit codes: 0 success, 1 the input is damaged (dump-log found a bad batch), 2 usage error, 3 I/O error.
+ * The `strata` command. Commands land as their features do: `start`, `transactions` (over the Kafka protocol,
+ * --bootstrap-server), `dump-log` (reads segment files directly).
+ * Exit codes: 0 success, 1 the input is damaged or not found (dump-log found a bad batch, a transactional id is
+ * unknown), 2 usage error, 3 I/O error (a file, or a broker that cannot be reached).
  */
 import { parseArgs } from 'node:util';
 import { dumpLog } from './dump-log';
 import { startCommand } from './start';
+import { transactionsCommand } from './transactions';
 
 const USAGE = `Usage: strata <command> [options]
 
 Commands:
   start [--config server.properties] [--override key=value ...]
                                              Run a broker (Kafka's property names; default 127.0.0.1:9092, ./data)
+  transactions list [--state S ...] --bootstrap-server host:port [--json]
+                                             Transactional ids, producer ids and states (ListTransactions)
+  transactions describe <transactional.id> ... --bootstrap-server host:port [--json]
+                                             State, producer, timeout, partitions (DescribeTransactions)
   dump-log <file.log> [--records] [--json]   Print the batches (and records) of a segment file, checking CRCs
   help                                       This text
 
@@ -29,6 +36,8 @@ function main(argv: string[]): number | Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
       config: { type: 'string' },
       override: { type: 'string', multiple: true, default: [] },
+      'bootstrap-server': { type: 'string' },
+      state: { type: 'string', multiple: true, default: [] },
     },
   });
   if (values.version) {
@@ -47,6 +56,24 @@ function main(argv: string[]): number | Promise<number> {
       return 2;
     }
     return startCommand({ config: values.config, overrides: values.override ?? [] });
+  }
+  if (command === 'transactions') {
+    const [sub, ...ids] = rest;
+    if ((sub !== 'list' && sub !== 'describe') || (sub === 'describe' && ids.length === 0) || (sub === 'list' && ids.length > 0)) {
+      console.error('strata transactions: use "list" or "describe <transactional.id> ..."');
+      return 2;
+    }
+    if (!values['bootstrap-server']) {
+      console.error('strata transactions: --bootstrap-server host:port is needed');
+      return 2;
+    }
+    return transactionsCommand(sub, ids, {
+      bootstrapServer: values['bootstrap-server'],
+      states: values.state ?? [],
+      json: values.json,
+      out: (l) => console.log(l),
+      err: (l) => console.error(l),
+    });
   }
   if (command === 'dump-log') {
     if (rest.length !== 1) {
