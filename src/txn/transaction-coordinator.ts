@@ -477,22 +477,23 @@ export class TransactionCoordinator {
     return n;
   }
 
-  /** Forgets transactional ids idle for transactional.id.expiration.ms (tombstones). */
-  private removeExpired(): void {
-    if (this.status !== 'active') return;
+  /** Forgets transactional ids idle for transactional.id.expiration.ms (tombstones); returns how many. */
+  removeExpired(): number {
+    if (this.status !== 'active') return 0;
     const now = this.now();
     const expired = [...this.txns.values()].filter(
       (t) => (t.state === 'Empty' || t.state === 'CompleteCommit' || t.state === 'CompleteAbort') && now - t.lastUpdateTimestampMs >= this.config.transactionalIdExpirationMs,
     );
-    if (expired.length === 0) return;
+    if (expired.length === 0) return 0;
     try {
       this.store.append(expired.map((t) => ({ key: encodeTxnLogKey(t.transactionalId), value: null })));
     } catch (err) {
       this.log.error('transaction log append failed', { err: String(err) });
-      return;
+      return 0;
     }
     for (const t of expired) this.txns.delete(t.transactionalId);
     this.log.info('expired transactional ids removed', { count: expired.length });
+    return expired.length;
   }
 
   /** Writes the new metadata, then adopts it. */

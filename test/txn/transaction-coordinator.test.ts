@@ -153,3 +153,25 @@ t.test('a decided transaction whose markers were cut short is completed at the n
   const again = restarted.initProducerId('crashy', 60_000);
   t.match(again, { error: 'NONE', producerId: p.producerId, producerEpoch: 1 }, 'state survived the restart');
 });
+
+t.test('idle transactional ids expire (tombstoned, gone after a restart too); open ones never do', async (t) => {
+  const clock = { now: 1_000 };
+  const env = setup(t.testdir(), clock, { config: { transactionalIdExpirationMs: 10_000 } });
+  const tc = env.make();
+  tc.load();
+  const idle = tc.initProducerId('idle', 60_000);
+  const busy = tc.initProducerId('busy', 60_000);
+  tc.addPartitions('busy', busy.producerId, 0, [{ topic: 'a', partition: 0 }], () => true);
+  clock.now += 9_000;
+  t.equal(tc.removeExpired(), 0, 'not idle long enough');
+  clock.now += 1_000;
+  t.equal(tc.removeExpired(), 1);
+  t.equal(tc.describe('idle'), undefined);
+  t.equal(tc.describe('busy')!.state, 'Ongoing', 'an open transaction is not expired (its timeout aborts it instead)');
+  tc.close();
+  const again = env.make();
+  again.load();
+  t.equal(again.describe('idle'), undefined, 'the tombstone holds after a restart');
+  const fresh = again.initProducerId('idle', 60_000);
+  t.not(fresh.producerId, idle.producerId, 'a returning id gets a new producer id');
+});
