@@ -60,3 +60,19 @@ t.test('README: kafka-python and confluent-kafka groups', async (t) => {
   t.same(lines.filter((l) => l.startsWith('kafka-python')), ['kafka-python 0 page-0 click 0', 'kafka-python 1 page-1 click 1', 'kafka-python 2 page-2 click 2']);
   t.same(lines.filter((l) => l.startsWith('confluent-kafka')), ['confluent-kafka 0 page-0 click 0', 'confluent-kafka 1 page-1 click 1', 'confluent-kafka 2 page-2 click 2']);
 });
+
+t.test('README: kafkajs transactions, read back read_committed with kcat', async (t) => {
+  const broker = await startBroker(t.testdir());
+  t.teardown(() => broker.stop());
+  const { lang, code } = snippet('kafkajs-txn');
+  t.equal(lang, 'js');
+  const dir = t.testdir();
+  const file = path.join(dir, 'txn.js');
+  fs.writeFileSync(file, code.replaceAll('127.0.0.1:9092', broker.bootstrap).replace("require('kafkajs')", `require(${JSON.stringify(require.resolve('kafkajs'))})`));
+  const out = execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' } });
+  t.match(out, /done/);
+  const check = snippet('kafkajs-txn-check');
+  t.equal(check.lang, 'sh');
+  const read = execFileSync('bash', ['-euo', 'pipefail', '-c', check.code.replaceAll('127.0.0.1:9092', broker.bootstrap)], { encoding: 'utf8', timeout: 60_000 });
+  t.same(read.trim().split('\n'), ['alice debit 10', 'bob credit 10'], 'the committed transaction only');
+});

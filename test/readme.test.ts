@@ -33,3 +33,16 @@ t.test('README embedded-storage example runs as written', async (t) => {
   t.ok(fs.existsSync(path.join(dir, 'data', 'orders-0', '00000000000000000000.log')), 'Kafka layout on disk');
   t.ok(fs.existsSync(path.join(dir, 'data', '.kafka_cleanshutdown')), 'clean shutdown marker');
 });
+
+t.test('README embedded-client example runs as written', async (t) => {
+  const code = snippet('client');
+  const lines = code.split('\n');
+  const imports = lines.filter((l) => l.startsWith('import '));
+  const body = lines.filter((l) => !l.startsWith('import '));
+  const dir = t.testdir();
+  const file = path.join(dir, 'client.ts');
+  fs.writeFileSync(file, `${imports.join('\n')}\n(async () => {\n${body.join('\n')}\n})().catch((e) => { console.error(e); process.exit(1); });\n`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, /^A,B,C committed at 3$/m, 'the transformed records, once, and the offset committed with them');
+});
