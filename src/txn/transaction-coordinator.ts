@@ -294,6 +294,20 @@ export class TransactionCoordinator {
     return 'NONE';
   }
 
+  /**
+   * Produce's check of a transactional batch (KIP-890's verification): the producer is the transactional id's
+   * current one and the partition was added to its open transaction. Without it, a batch written to a partition
+   * the coordinator does not know would never get a marker and would hold that partition's LSO forever.
+   */
+  verifyTxnWrite(transactionalId: string | null, producerId: number, producerEpoch: number, topic: string, partition: number): KafkaErrorName {
+    if (transactionalId === null) return 'INVALID_TXN_STATE';
+    const txn = this.txns.get(transactionalId);
+    if (txn === undefined || txn.producerId !== producerId) return 'INVALID_TXN_STATE';
+    if (producerEpoch < txn.producerEpoch) return 'INVALID_PRODUCER_EPOCH';
+    if (producerEpoch !== txn.producerEpoch || txn.state !== 'Ongoing' || !txn.partitions.get(topic)?.has(partition)) return 'INVALID_TXN_STATE';
+    return 'NONE';
+  }
+
   /** EndTxn: decide (commit or abort) and write the markers. NONE once the decision is durable. */
   endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): KafkaErrorName {
     const statusError = this.statusError();

@@ -45,6 +45,9 @@ t.test('read_committed Fetch and ListOffsets, DescribeTransactions and ListTrans
     const r = await c.send(ApiKey.Produce, 9, { transactionalId: 'ops', acks: -1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] });
     return r.responses[0].partitionResponses[0].errorCode;
   };
+  // A transactional batch for a partition not (yet) in the transaction is refused: it would never get a marker.
+  t.equal(await txnProduce(0, 'too-early'), ErrorCode.INVALID_TXN_STATE, 'not added to the transaction: refused');
+  t.equal(broker.partitionLog('t', 0)!.logEndOffset, 0, 'nothing written, the LSO cannot hang');
   const add = await c.send(ApiKey.AddPartitionsToTxn, 3, { transactionalId: 'ops', producerId, producerEpoch, topics: [{ name: 't', partitions: [0] }] });
   t.same(add.results, [{ name: 't', results: [{ partitionIndex: 0, errorCode: ErrorCode.NONE }] }]);
   t.equal(await txnProduce(0, 'doomed'), ErrorCode.NONE);

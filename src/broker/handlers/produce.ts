@@ -4,12 +4,21 @@
  * segment); a partition's failure is its own error code. acks=0 gets no response; with one replica, acks=1 and
  * acks=-1 are both answered once the append is done. Idempotent batches (producer id set) are checked against the
  * partition's producer state (storage/producer-state.ts): a retry is answered with the original offset and not
- * written again, a gap is OUT_OF_ORDER_SEQUENCE_NUMBER, a fenced epoch INVALID_PRODUCER_EPOCH.
+ * written again, a gap is OUT_OF_ORDER_SEQUENCE_NUMBER, a fenced epoch INVALID_PRODUCER_EPOCH. A transactional
+ * batch must go to a partition of its producer's open transaction (KIP-890's verification; INVALID_TXN_STATE
+ * otherwise), or it would hold the partition's last stable offset forever.
  */
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
 import { route } from '../handler';
 import { kafkaErrorCode, errorMessage } from '../error-mapping';
+import {
+  ATTRIBUTE_TRANSACTIONAL_MASK,
+  ATTRIBUTES_POSITION,
+  BATCH_HEADER_SIZE,
+  PRODUCER_EPOCH_POSITION,
+  PRODUCER_ID_POSITION,
+} from '../../protocol/records/record-batch';
 
 export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { broker }) => {
   const acks = request.acks;
@@ -30,6 +39,12 @@ export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { broker }) =>
       const log = broker.partitionLog(topic.name, p.index);
       if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (p.records === null || p.records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'no records');
+      const records = p.records;
+      if (records.length >= BATCH_HEADER_SIZE && records.readInt16BE(ATTRIBUTES_POSITION) & ATTRIBUTE_TRANSACTIONAL_MASK) {
+        const producerId = records.readInt32BE(PRODUCER_ID_POSITION) * 2 ** 32 + records.readUInt32BE(PRODUCER_ID_POSITION + 4);
+        const verified = broker.txns.verifyTxnWrite(request.transactionalId, producerId, records.readInt16BE(PRODUCER_EPOCH_POSITION), topic.name, p.index);
+        if (verified !== 'NONE') return fail(ErrorCode[verified], 'the partition is not part of the producer\'s open transaction');
+      }
       let info;
       try {
         info = log.append(p.records, { rejectControlBatches: true });
