@@ -81,7 +81,7 @@ export class Broker implements BrokerContext {
     this.reconcileLogs();
     if (!this.topics.get(OFFSETS_TOPIC)) {
       // Kafka's offsets.topic.segment.bytes: 100 MiB, so the coordinator's rewrite can drop old segments soon.
-      this.createTopic(OFFSETS_TOPIC, 1, { 'retention.ms': '-1', 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) });
+      this.createTopic(OFFSETS_TOPIC, 1, { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) });
     }
     this.groups = new GroupCoordinator({
       offsetsLog: this.logs.getLog(OFFSETS_TOPIC, 0)!,
@@ -100,7 +100,7 @@ export class Broker implements BrokerContext {
       stateLog: (create) => {
         if (create && !this.topics.get(TRANSACTION_STATE_TOPIC)) {
           // Kafka's transaction.state.log.segment.bytes: 100 MiB.
-          this.createTopic(TRANSACTION_STATE_TOPIC, 1, { 'retention.ms': '-1', 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) });
+          this.createTopic(TRANSACTION_STATE_TOPIC, 1, { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) });
         }
         return this.logs.getLog(TRANSACTION_STATE_TOPIC, 0);
       },

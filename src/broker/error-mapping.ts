@@ -6,7 +6,7 @@
 import { KafkaError } from '../errors/kafka-error';
 import { StorageError } from '../errors/storage-error';
 import { StrataError } from '../errors/strata-error';
-import { ErrorCode } from '../protocol/error-codes';
+import { ErrorCode, KafkaErrorName } from '../protocol/error-codes';
 import type { Logger } from '../observability/logger';
 
 const STORAGE_TO_KAFKA: Record<string, number> = {
@@ -40,4 +40,13 @@ export function kafkaErrorCode(err: unknown, log?: Logger): number {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * PRODUCER_FENCED (90) is newer than some request versions: Kafka answers INVALID_PRODUCER_EPOCH (47) to
+ * clients below the version that knows it (EndTxn, AddPartitionsToTxn, AddOffsetsToTxn < 2; InitProducerId < 4),
+ * which older clients (kafkajs 2.2.4 among them) treat as the fencing it is.
+ */
+export function fencedCompatible(error: KafkaErrorName, apiVersion: number, producerFencedSince: number): number {
+  return error === 'PRODUCER_FENCED' && apiVersion < producerFencedSince ? ErrorCode.INVALID_PRODUCER_EPOCH : ErrorCode[error];
 }

@@ -58,7 +58,7 @@ import {
   encodeOffsetCommitValue,
   GroupMetadataValue,
 } from './offsets-topic-records';
-import { OffsetsTopicRecord, OffsetsTopicStore } from './offsets-topic-store';
+import { OffsetsTopicRecord, OffsetsTopicStore, TxnProducer } from './offsets-topic-store';
 
 export interface GroupCoordinatorConfig {
   /** group.initial.rebalance.delay.ms */
@@ -117,6 +117,8 @@ export class GroupCoordinator {
   private readonly groups = new Map<string, GroupMetadata>();
   /** TxnOffsetCommit: producer id -> its offsets, applied by its COMMIT marker, dropped by its ABORT. */
   private readonly pendingTxnOffsets = new Map<number, PendingOffsets>();
+  /** The epoch each pending producer wrote with (a rewrite writes its records again under it). */
+  private readonly pendingTxnEpochs = new Map<number, number>();
   private readonly store: OffsetsTopicStore;
   private readonly config: Required<GroupCoordinatorConfig>;
   private readonly log: Logger;
@@ -154,7 +156,7 @@ export class GroupCoordinator {
     const groupValues = new Map<string, Buffer>();
     const offsets = new Map<string, Map<string, Map<number, CommittedOffset>>>();
     let skipped = 0;
-    const count = this.store.replay((key, value, txnProducerId) => {
+    const count = this.store.replay((key, value, txnProducerId, txnProducerEpoch) => {
       let k: ReturnType<typeof decodeOffsetsTopicKey>;
       try {
         k = decodeOffsetsTopicKey(key);
@@ -193,6 +195,7 @@ export class GroupCoordinator {
       if (txnProducerId >= 0) {
         let pending = this.pendingTxnOffsets.get(txnProducerId);
         if (pending === undefined) this.pendingTxnOffsets.set(txnProducerId, (pending = new Map()));
+        this.pendingTxnEpochs.set(txnProducerId, txnProducerEpoch);
         pendingSet(pending, k.group, k.topic, k.partition, committed);
         return;
       }
@@ -200,6 +203,7 @@ export class GroupCoordinator {
     }, (producerId, commit) => {
       const pending = this.pendingTxnOffsets.get(producerId);
       this.pendingTxnOffsets.delete(producerId);
+      this.pendingTxnEpochs.delete(producerId);
       if (!commit || pending === undefined) return;
       for (const [group, byTopic] of pending) {
         for (const [topic, byPartition] of byTopic) for (const [partition, committed] of byPartition) pendingSet(offsets, group, topic, partition, committed);
@@ -226,7 +230,7 @@ export class GroupCoordinator {
         }
       }
     }
-    if (skipped > 0) this.log.warn('offsets log records skipped on load', { skipped });
+    if (skipped > 0 || this.store.skippedBatches > 0) this.log.warn('offsets log records skipped on load', { skipped, batches: this.store.skippedBatches });
     this.status = 'active';
     for (const group of this.groups.values()) {
       for (const member of group.allMembers()) this.scheduleHeartbeatExpiration(group, member);
@@ -999,6 +1003,7 @@ export class GroupCoordinator {
       if (error === 'NONE') {
         let pending = this.pendingTxnOffsets.get(p.producerId);
         if (pending === undefined) this.pendingTxnOffsets.set(p.producerId, (pending = new Map()));
+        this.pendingTxnEpochs.set(p.producerId, p.producerEpoch);
         for (const a of accepted) pendingSet(pending, group.groupId, a.topic, a.partition, a.committed);
       }
     }
@@ -1016,6 +1021,7 @@ export class GroupCoordinator {
   completeTxnOffsets(producerId: number, commit: boolean): void {
     const pending = this.pendingTxnOffsets.get(producerId);
     this.pendingTxnOffsets.delete(producerId);
+    this.pendingTxnEpochs.delete(producerId);
     if (pending === undefined || !commit) return;
     for (const [groupId, byTopic] of pending) {
       let group = this.groups.get(groupId);
@@ -1023,6 +1029,19 @@ export class GroupCoordinator {
       for (const [topic, byPartition] of byTopic) for (const [partition, committed] of byPartition) group.setOffset(topic, partition, committed);
     }
     this.maybeRewriteLog();
+  }
+
+  /** The records of open transactions' offset commits, per producer, for a rewrite to carry over. */
+  private pendingTxnRecords(): Array<{ txn: TxnProducer; records: OffsetsTopicRecord[] }> {
+    return [...this.pendingTxnOffsets].map(([producerId, pending]) => {
+      const records: OffsetsTopicRecord[] = [];
+      for (const [groupId, byTopic] of pending) {
+        for (const [topic, byPartition] of byTopic) {
+          for (const [partition, committed] of byPartition) records.push({ key: encodeOffsetCommitKey(groupId, topic, partition), value: this.offsetValue(committed) });
+        }
+      }
+      return { txn: { producerId, producerEpoch: this.pendingTxnEpochs.get(producerId) ?? 0 }, records };
+    });
   }
 
   private hasPendingTxnOffset(groupId: string, topic: string, partition: number): boolean {
@@ -1245,8 +1264,6 @@ export class GroupCoordinator {
    */
   private maybeRewriteLog(): void {
     if (this.store.recordsSinceRewrite < this.rewriteThreshold) return;
-    // Open transactions' commits live only in the log until their markers: a rewrite would drop them.
-    if (this.pendingTxnOffsets.size > 0) return;
     let live = 0;
     for (const group of this.groups.values()) live += group.offsetCount + (group.storedValue === null ? 0 : 1);
     if (this.store.recordsSinceRewrite < live) {
@@ -1254,7 +1271,7 @@ export class GroupCoordinator {
       return;
     }
     try {
-      this.store.rewrite(this.liveRecords());
+      this.store.rewrite(this.liveRecords(), this.pendingTxnRecords());
       this.log.info('offsets log rewritten', { records: live });
     } catch (error) {
       this.log.error('offsets log rewrite failed', { error: String(error) });

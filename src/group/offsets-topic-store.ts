@@ -1,7 +1,8 @@
 /**
- * The coordinator's durable state: records appended to partition 0 of `__consumer_offsets` (formats in
- * offsets-topic-records.ts), replayed at start. Every write is one record batch (magic 2, uncompressed, no
- * producer id), appended before the write is acknowledged; with a single replica, appended is acknowledged, and
+ * A coordinator's durable state: records appended to partition 0 of an internal topic (`__consumer_offsets`,
+ * formats in offsets-topic-records.ts; `__transaction_state`), replayed at start. Every write is one record batch
+ * (magic 2, uncompressed; no producer id, except a transactional offset commit's batch, which carries its
+ * producer's id and epoch), appended before the write is acknowledged; with a single replica, appended is acknowledged, and
  * the bytes are in the page cache, so they survive a kill -9 of the broker.
  *
  * Kafka keeps the topic small by log compaction. Strata compacts by rewriting: when more records were appended
@@ -38,6 +39,8 @@ const RECORD_OVERHEAD_BYTES_MAX = 32;
 export class OffsetsTopicStore {
   /** Records appended (or replayed) since the last rewrite: what a rewrite would reclaim, at most. */
   recordsSinceRewrite = 0;
+  /** Batches the last replay could not decode and skipped. */
+  skippedBatches = 0;
 
   constructor(
     private readonly log: Log,
@@ -74,7 +77,11 @@ export class OffsetsTopicStore {
    * Calls `visit` for every record from the log start to its end, in order, with the producer id of its
    * transaction (-1 outside one), and `onMarker` for every transaction marker; returns how many records there were.
    */
-  replay(visit: (key: Buffer, value: Buffer | null, txnProducerId: number) => void, onMarker: (producerId: number, commit: boolean) => void = () => {}): number {
+  replay(
+    visit: (key: Buffer, value: Buffer | null, txnProducerId: number, txnProducerEpoch: number) => void,
+    onMarker: (producerId: number, commit: boolean) => void = () => {},
+  ): number {
+    this.skippedBatches = 0;
     let count = 0;
     let offset = this.log.logStartOffset;
     while (offset < this.log.logEndOffset) {
@@ -83,7 +90,15 @@ export class OffsetsTopicStore {
       for (const chunk of read.records) {
         for (const header of new RecordBatchIterator(chunk)) {
           offset = Number(header.baseOffset) + header.lastOffsetDelta + 1;
-          const batch = decodeRecordBatch(chunk, header.position);
+          let batch: ReturnType<typeof decodeRecordBatch>;
+          try {
+            batch = decodeRecordBatch(chunk, header.position);
+          } catch {
+            // A batch whose records do not decode (it passed the log's CRC, so it was written so): skipped, not
+            // fatal, so the coordinator still loads.
+            this.skippedBatches++;
+            continue;
+          }
           if (header.control) {
             try {
               const marker = decodeEndTransactionMarker(batch.records[0] ?? { key: null, value: null });
@@ -96,7 +111,7 @@ export class OffsetsTopicStore {
           const txnProducerId = header.transactional ? Number(header.producerId) : -1;
           for (const record of batch.records) {
             if (record.key === null) continue;
-            visit(record.key, record.value, txnProducerId);
+            visit(record.key, record.value, txnProducerId, header.producerEpoch);
             count++;
           }
         }
@@ -107,10 +122,10 @@ export class OffsetsTopicStore {
   }
 
   /**
-   * Replaces the log by `live` (the whole current state): appended from the start of a new segment, in batches
-   * within max.message.bytes, then every older segment goes.
+   * Replaces the log by `live` (the whole current state) and the `pending` records of open transactions:
+   * appended from the start of a new segment, in batches within max.message.bytes, then every older segment goes.
    */
-  rewrite(live: Iterable<OffsetsTopicRecord>): void {
+  rewrite(live: Iterable<OffsetsTopicRecord>, pending: ReadonlyArray<{ txn: TxnProducer; records: OffsetsTopicRecord[] }> = []): void {
     this.log.roll();
     const start = this.log.logEndOffset;
     const budget = Math.max(1, this.batchBytesMax - RECORDS_POSITION);
@@ -127,6 +142,9 @@ export class OffsetsTopicStore {
       batchBytes += size;
     }
     this.append(batch);
+    // Open transactions' records again, in their producers' transactional batches, before the old segments go: the
+    // markers still to come resolve them, and a crash in between replays them from the new segment.
+    for (const p of pending) this.append(p.records, p.txn);
     this.log.deleteRecordsBefore(start);
     this.recordsSinceRewrite = 0;
   }

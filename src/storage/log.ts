@@ -263,6 +263,7 @@ export class Log {
       log.txnIndex.load(log.segmentBaseOffsets());
       // After an unclean stop only what lies below the recovery point is known durable, index files included.
       log.loadProducerState(options.cleanShutdown ? Infinity : recoveryPoint);
+      log.txnIndex.flushSync(log.segmentBaseOffsets()); // what replay rebuilt is durable before the log is used
     } catch (err) {
       for (const s of segments) s.native.close();
       throw err;
@@ -375,7 +376,9 @@ export class Log {
    */
   get lastStableOffset(): number {
     const unstable = this.producerState.firstUnstableOffset();
-    return unstable >= 0 && unstable < this._highWatermark ? unstable : this._highWatermark;
+    // An open transaction whose start was deleted (retention, DeleteRecords) holds the LSO at the log start, as
+    // Kafka clamps it: never an offset a consumer cannot fetch.
+    return unstable >= 0 && unstable < this._highWatermark ? Math.max(unstable, this._logStartOffset) : this._highWatermark;
   }
   get recoveryPoint(): number {
     return this._recoveryPoint;
@@ -584,9 +587,11 @@ export class Log {
     if (old.size === 0 && old.baseOffset === baseOffset) return;
     old.seal();
     this.segments.push(LogSegment.open(this.dir, baseOffset, this.config, 'create', true, this.now(), minCapacity));
-    // As Kafka does at every roll: recovery after a crash then replays at most the active segment. Not fsynced
-    // here (the roll is on the append path); a snapshot torn by a power loss fails its CRC and an older one, or
-    // the log itself, serves instead.
+    // As Kafka does at every roll. After a clean stop the close-time snapshot serves; after a crash only a
+    // snapshot at or below the recovery point is trusted (what lies above it may not have reached the disk), so
+    // the replay covers what was written since the last flush (with the default flush policy, since the last
+    // start). Not fsynced here (the roll is on the append path); a torn snapshot fails its CRC and an older one,
+    // or the log itself, serves instead.
     this.trySnapshot(baseOffset, false);
   }
 
@@ -671,7 +676,7 @@ export class Log {
     for (const seg of this.segments) {
       if (seg.nextOffset > this._recoveryPoint && !seg.native.closed) pending.push(seg.native.flush());
     }
-    pending.push(this.txnIndex.flush());
+    pending.push(this.txnIndex.flush(this.segmentBaseOffsets()));
     this.unflushedMessages = 0;
     this.lastFlushMs = this.now();
     await Promise.all(pending);
@@ -683,7 +688,7 @@ export class Log {
     this.ensureOpen();
     const target = this.logEndOffset;
     for (const seg of this.segments) if (seg.nextOffset > this._recoveryPoint) seg.native.flushSync();
-    this.txnIndex.flushSync();
+    this.txnIndex.flushSync(this.segmentBaseOffsets());
     this.unflushedMessages = 0;
     this.lastFlushMs = this.now();
     this._recoveryPoint = target;

@@ -136,8 +136,9 @@ export class ProducerState {
       if (h.firstSeq !== 0) {
         fail('OUT_OF_ORDER_SEQUENCE_NUMBER', `producer ${h.producerId}: a new epoch ${h.epoch} must start at sequence 0, not ${h.firstSeq}`);
       }
-    } else if (entry.batches.length > 0) {
-      const last = entry.batches[entry.batches.length - 1].lastSeq;
+    } else {
+      // Same epoch: continue the last batch; with none retained (the epoch came from a marker) start at 0.
+      const last = entry.batches.length > 0 ? entry.batches[entry.batches.length - 1].lastSeq : -1;
       if (!inSequence(last, h.firstSeq)) {
         fail('OUT_OF_ORDER_SEQUENCE_NUMBER', `producer ${h.producerId}: sequence ${h.firstSeq} does not follow ${last}`);
       }

@@ -6,9 +6,11 @@
  * firstOffset i64, lastOffset i64 (the marker's offset), lastStableOffset i64 (the LSO once it was closed).
  * In memory, every entry of the log in one array sorted by lastOffset.
  *
- * The files are written as markers are appended and fsynced with the log's flush; after an unclean stop the Log
- * replays its batches from a producer snapshot and rebuilds the entries from that offset on (replaceFrom), so a
- * lost or torn tail of a file is regenerated from the log itself.
+ * The files are appended to as markers are written and fsynced with the log's flush; memory is updated first, and
+ * a file that could not be written (or was found torn on load) is rewritten whole, atomically, at the next flush.
+ * After an unclean stop the Log replays its batches from a producer snapshot and rebuilds the entries from that
+ * offset on (replaceFrom, atomic rewrites, fsynced before the log is used), so a lost or torn tail is regenerated
+ * from the log itself.
  *
  * Who may call: the owning Log, from the JS thread.
  */
@@ -45,6 +47,8 @@ export class TxnIndex {
   private entries: AbortedTxn[] = [];
   /** Segment bases whose file changed since the last flush. */
   private readonly dirty = new Set<number>();
+  /** Segment bases whose file must be rewritten from memory (a failed append, a torn tail found on load). */
+  private readonly stale = new Set<number>();
 
   constructor(private readonly dir: string) {}
 
@@ -77,11 +81,14 @@ export class TxnIndex {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw err;
       }
-      // A torn last entry (crash mid-write) is ignored: replay regenerates it.
-      for (let p = 0; p + ENTRY_BYTES <= buf.length; p += ENTRY_BYTES) {
+      // A torn last entry (crash mid-write) is dropped, and the file rewritten without it at the next flush, so
+      // later appends stay aligned; replay regenerates what it held.
+      let p = 0;
+      for (; p + ENTRY_BYTES <= buf.length; p += ENTRY_BYTES) {
         if (buf.readInt16BE(p) !== VERSION) break;
         entries.push({ producerId: readInt64(buf, p + 2), firstOffset: readInt64(buf, p + 10), lastOffset: readInt64(buf, p + 18), lastStableOffset: readInt64(buf, p + 26) });
       }
+      if (p !== buf.length) this.stale.add(base);
     }
     entries.sort((a, b) => a.lastOffset - b.lastOffset);
     this.entries = entries;
@@ -89,9 +96,52 @@ export class TxnIndex {
 
   /** Adds an aborted transaction whose marker is in the segment at `segmentBase` (markers come in offset order). */
   append(segmentBase: number, entry: AbortedTxn): void {
-    fs.appendFileSync(this.file(segmentBase), encode([entry]));
+    // Memory first: it is what fetches read. A file that cannot be written now (a full disk) is rewritten from
+    // memory at the next flush; never an abort forgotten because a write failed.
     this.entries.push(entry);
     this.dirty.add(segmentBase);
+    if (this.stale.has(segmentBase)) return;
+    try {
+      fs.appendFileSync(this.file(segmentBase), encode([entry]));
+    } catch {
+      this.stale.add(segmentBase);
+    }
+  }
+
+  /** Writes a segment's file from memory, atomically (temp file, fsync, rename). */
+  private rewrite(base: number, next: number): void {
+    const mine = this.entries.filter((e) => e.lastOffset >= base && e.lastOffset < next);
+    const file = this.file(base);
+    if (mine.length === 0) {
+      fs.rmSync(file, { force: true });
+      return;
+    }
+    const tmp = `${file}.tmp`;
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, encode(mine));
+      fs.fdatasyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  }
+
+  /** Rewrites stale files; `segmentBases` ascending. Failures leave them stale for the next try. */
+  private rewriteStale(segmentBases: readonly number[]): void {
+    for (const base of [...this.stale]) {
+      const i = segmentBases.indexOf(base);
+      if (i < 0) {
+        this.stale.delete(base);
+        continue;
+      }
+      try {
+        this.rewrite(base, i + 1 < segmentBases.length ? segmentBases[i + 1] : Infinity);
+        this.stale.delete(base);
+      } catch {
+        // still stale
+      }
+    }
   }
 
   /**
@@ -107,10 +157,12 @@ export class TxnIndex {
       const base = segmentBases[i];
       const next = i + 1 < segmentBases.length ? segmentBases[i + 1] : Infinity;
       if (next <= from) continue;
-      const mine = this.entries.filter((e) => e.lastOffset >= base && e.lastOffset < next);
-      if (mine.length === 0) fs.rmSync(this.file(base), { force: true });
-      else fs.writeFileSync(this.file(base), encode(mine));
-      this.dirty.add(base);
+      try {
+        this.rewrite(base, next);
+        this.stale.delete(base);
+      } catch {
+        this.stale.add(base);
+      }
     }
   }
 
@@ -145,8 +197,9 @@ export class TxnIndex {
     return out;
   }
 
-  /** fsyncs the files written since the last call (with the log's flush). */
-  async flush(): Promise<void> {
+  /** fsyncs the files written since the last call (with the log's flush), rewriting stale ones first. */
+  async flush(segmentBases: readonly number[]): Promise<void> {
+    if (this.stale.size > 0) this.rewriteStale(segmentBases);
     const bases = [...this.dirty];
     this.dirty.clear();
     await Promise.all(
@@ -167,7 +220,8 @@ export class TxnIndex {
     );
   }
 
-  flushSync(): void {
+  flushSync(segmentBases: readonly number[]): void {
+    if (this.stale.size > 0) this.rewriteStale(segmentBases);
     for (const base of this.dirty) {
       let fd: number;
       try {

@@ -10,12 +10,16 @@
  * prepare; if writing one fails (a full disk), the transaction stays in Prepare* and the markers are retried by the
  * scheduler and at start: a crash anywhere leaves each transaction either fully committed or fully aborted once
  * the coordinator has run again. Requests meeting a Prepare* state get CONCURRENT_TRANSACTIONS (retriable).
+ * Produce checks transactional batches against this state (verifyTxnWrite), so no partition holds a transaction
+ * the coordinator would never mark.
  *
  * Fencing: InitProducerId for a known transactional id bumps the epoch; an open transaction is first aborted with
  * the bumped epoch, so its partitions refuse the old epoch (INVALID_PRODUCER_EPOCH) and its zombie producer is
  * fenced. A transaction open longer than its timeout is aborted the same way by the scheduler
  * (transaction.abort.timed.out.transaction.cleanup.interval.ms). Idle transactional ids are forgotten after
- * transactional.id.expiration.ms. On epoch exhaustion (32766) the producer id rotates, as in Kafka.
+ * transactional.id.expiration.ms. On epoch exhaustion (32766) the producer id rotates, as in Kafka, but only by an
+ * InitProducerId with no transaction open: fencing bumps the epoch of the same id, whose markers close its
+ * transaction.
  *
  * Departure from Kafka: one node, so coordinator epoch 0 always, and markers are written directly to the local
  * partition logs rather than through WriteTxnMarkers requests.
@@ -32,8 +36,9 @@ import { decodeTxnLogKey, decodeTxnLogValue, encodeTxnLogKey, encodeTxnLogValue,
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 const COORDINATOR_EPOCH = 0;
-/** Kafka rotates the producer id before the epoch (an INT16) can overflow. */
+/** Kafka rotates the producer id (when no transaction is open) before the epoch, an INT16, can overflow. */
 const EPOCH_MAX = 32766;
+const EPOCH_LIMIT = 32767;
 /** Records appended since the last rewrite before the next one (as offsets.log rewrite: ~10 MB of ~100-byte records). */
 const REWRITE_RECORDS_MIN = 100_000;
 
@@ -159,7 +164,8 @@ export class TransactionCoordinator {
       }
     });
     this.status = 'active';
-    if (skipped > 0) this.log.warn('transaction log records skipped on load', { skipped });
+    const skippedBatches = this.storeInstance?.skippedBatches ?? 0;
+    if (skipped > 0 || skippedBatches > 0) this.log.warn('transaction log records skipped on load', { skipped, batches: skippedBatches });
     const decided = this.completeDecided();
     this.log.info('transaction coordinator loaded', { transactionalIds: this.txns.size, records, completedAtLoad: decided });
   }
@@ -429,7 +435,12 @@ export class TransactionCoordinator {
 
   /** Bumps the epoch (fencing the current producer) and aborts or commits the open transaction under it. */
   private endWithBump(txn: TxnMetadata, commit: boolean): KafkaErrorName {
-    const next = this.bumped(txn);
+    // The markers must close the open transaction of *this* producer id: fence with the same id at epoch + 1
+    // (Kafka's prepareFenceProducerEpoch), never with a rotated id.
+    const next = copy(txn);
+    next.lastProducerId = txn.producerId;
+    next.lastProducerEpoch = txn.producerEpoch;
+    next.producerEpoch = Math.min(txn.producerEpoch + 1, EPOCH_LIMIT);
     next.state = commit ? 'PrepareCommit' : 'PrepareAbort';
     next.lastUpdateTimestampMs = this.now();
     const error = this.persist(next);
@@ -437,7 +448,7 @@ export class TransactionCoordinator {
     return this.complete(this.txns.get(txn.transactionalId)!) ? 'NONE' : 'CONCURRENT_TRANSACTIONS';
   }
 
-  /** A copy with the epoch bumped, or at epoch exhaustion a new producer id at epoch 0. */
+  /** A copy with the epoch bumped, or at epoch exhaustion a new producer id at epoch 0 (no transaction open). */
   private bumped(txn: TxnMetadata): TxnMetadata {
     const next = copy(txn);
     next.lastProducerId = txn.producerId;
@@ -470,8 +481,10 @@ export class TransactionCoordinator {
             return false;
           }
           // A newer epoch already wrote there (or the partition closed under a deletion): nothing left to mark.
+          continue;
         }
         this.options.onAppend(topic, partition);
+        // Only once the marker is in the offsets log: a restart replays exactly what it says.
         if (topic === offsets.topic && partition === offsets.partition) this.options.onOffsetsMarker(txn.producerId, commit);
       }
     }

@@ -77,3 +77,28 @@ t.test('read_committed Fetch and ListOffsets, DescribeTransactions and ListTrans
   const doneList = await c.send(ApiKey.ListTransactions, 0, { stateFilters: [], producerIdFilters: [producerId] });
   t.same(doneList.transactionStates.map((s) => s.transactionState), ['CompleteAbort']);
 });
+
+t.test('internal topics refuse Produce; fencing is INVALID_PRODUCER_EPOCH to versions that predate PRODUCER_FENCED', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-txn-'));
+  const broker = await Broker.start({ listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir }, { logger: silentLogger });
+  t.teardown(async () => {
+    await broker.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  broker.createTopic('t', 1);
+  const c = await RawClient.connect(broker.port);
+  t.teardown(() => c.close());
+  const forged = encodeRecordBatch({ records: [{ key: Buffer.from([0, 0]), value: Buffer.from('x') }] });
+  const r = await c.send(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: '__consumer_offsets', partitionData: [{ index: 0, records: forged }] }] });
+  t.equal(r.responses[0].partitionResponses[0].errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION, 'a client cannot write a coordinator topic');
+
+  const init = () => c.send(ApiKey.InitProducerId, 4, { transactionalId: 'f', transactionTimeoutMs: 30_000, producerId: -1n, producerEpoch: -1 });
+  const old = await init();
+  await init(); // fences epoch 0
+  const end = (version: number) => c.send(ApiKey.EndTxn, version, { transactionalId: 'f', producerId: old.producerId, producerEpoch: old.producerEpoch, committed: true });
+  t.equal((await end(1)).errorCode, ErrorCode.INVALID_PRODUCER_EPOCH, 'EndTxn v1: 47');
+  t.equal((await end(3)).errorCode, ErrorCode.PRODUCER_FENCED, 'EndTxn v3: 90');
+  const add = (version: number) => c.send(ApiKey.AddPartitionsToTxn, version, { transactionalId: 'f', producerId: old.producerId, producerEpoch: old.producerEpoch, topics: [{ name: 't', partitions: [0] }] });
+  t.equal((await add(0)).results[0].results[0].errorCode, ErrorCode.INVALID_PRODUCER_EPOCH, 'AddPartitionsToTxn v0: 47');
+  t.equal((await add(2)).results[0].results[0].errorCode, ErrorCode.PRODUCER_FENCED, 'AddPartitionsToTxn v2: 90');
+});

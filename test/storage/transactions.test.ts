@@ -7,10 +7,12 @@ import { rawBatch } from '../helpers/batches';
 const TRANSACTIONAL = 0x10;
 const small = { segmentBytes: 4096, indexIntervalBytes: 512, segmentIndexBytes: 4096 };
 
+// Timestamps of now, as the markers the log writes carry: older ones would make each marker roll a segment
+// (segment.ms counts from a segment's first batch timestamp).
 function txnBatch(producerId: number, epoch: number, seq: number, recordCount = 2): Buffer {
-  return rawBatch({ producerId, producerEpoch: epoch, baseSequence: seq, recordCount, payloadBytes: 150, attributes: TRANSACTIONAL });
+  return rawBatch({ producerId, producerEpoch: epoch, baseSequence: seq, recordCount, payloadBytes: 150, attributes: TRANSACTIONAL, baseTimestamp: Date.now() });
 }
-const plain = () => rawBatch({ recordCount: 1, payloadBytes: 150 });
+const plain = () => rawBatch({ recordCount: 1, payloadBytes: 150, baseTimestamp: Date.now() });
 const txnIndexFiles = (dir: string) => fs.readdirSync(dir).filter((n) => n.endsWith('.txnindex')).sort();
 
 t.test('the LSO stops at the oldest open transaction; markers close them; aborts are indexed', async (t) => {
@@ -114,4 +116,56 @@ t.test('open transactions and aborts survive clean and unclean restarts, and a l
   t.ok(clean.txnIndex.all().every((e) => e.lastOffset >= clean.segmentBaseOffsets()[0]));
   t.ok(txnIndexFiles(dir).every((f) => Number(f.slice(0, 20)) >= clean.segmentBaseOffsets()[0]));
   clean.close();
+});
+
+t.test('the LSO never falls below the log start; after a fencing marker the producer restarts at sequence 0', async (t) => {
+  const log = Log.open(t.testdir());
+  log.append(txnBatch(1, 0, 0)); // 0-1, left open
+  log.append(plain()); // 2
+  log.append(plain()); // 3
+  t.equal(log.lastStableOffset, 0);
+  log.deleteRecordsBefore(3);
+  t.equal(log.lastStableOffset, 3, 'clamped to the log start: a fetchable offset');
+  log.appendMarker(1, 1, 0, false); // the coordinator fenced producer 1 (epoch 0 -> 1) and aborted
+  t.throws(() => log.append(txnBatch(1, 1, 5)), { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }, 'the new epoch must start at 0');
+  t.ok(log.append(txnBatch(1, 1, 0)), 'at 0 it may');
+  log.close();
+});
+
+t.test('an abort whose .txnindex write fails is still served, and written at the next flush', async (t) => {
+  const dir = t.testdir();
+  const log = Log.open(dir);
+  log.append(txnBatch(4, 0, 0));
+  // A directory where the index file goes: the append to it fails as a full disk would.
+  const indexFile = path.join(dir, '00000000000000000000.txnindex');
+  fs.mkdirSync(indexFile);
+  log.appendMarker(4, 0, 0, false);
+  t.same(log.abortedTransactions(0, 10).map((a) => a.producerId), [4], 'the abort is known from memory');
+  fs.rmdirSync(indexFile);
+  log.flushSync();
+  t.ok(fs.existsSync(indexFile) && fs.statSync(indexFile).size === 34, 'rewritten from memory at the flush');
+  log.close();
+  const again = Log.open(dir, { cleanShutdown: true });
+  t.same(again.abortedTransactions(0, 10).map((a) => a.producerId), [4], 'and there after a clean restart');
+  again.close();
+});
+
+t.test('a torn .txnindex tail is dropped and the file realigned', async (t) => {
+  const dir = t.testdir();
+  const log = Log.open(dir);
+  log.append(txnBatch(6, 0, 0));
+  log.appendMarker(6, 0, 0, false);
+  log.close();
+  const indexFile = path.join(dir, '00000000000000000000.txnindex');
+  fs.appendFileSync(indexFile, Buffer.alloc(10, 0)); // a torn entry
+  const again = Log.open(dir, { cleanShutdown: true });
+  t.equal(again.txnIndex.size, 1);
+  again.append(txnBatch(6, 0, 2));
+  again.appendMarker(6, 0, 0, false);
+  again.flushSync();
+  t.equal(fs.statSync(indexFile).size, 68, 'two whole entries, the torn bytes gone');
+  again.close();
+  const third = Log.open(dir, { cleanShutdown: true });
+  t.equal(third.txnIndex.size, 2, 'both read back');
+  third.close();
 });

@@ -175,3 +175,23 @@ t.test('idle transactional ids expire (tombstoned, gone after a restart too); op
   const fresh = again.initProducerId('idle', 60_000);
   t.not(fresh.producerId, idle.producerId, 'a returning id gets a new producer id');
 });
+
+t.test('fencing at epoch exhaustion closes the open transaction of the same producer id', async (t) => {
+  const clock = { now: 1_000 };
+  const { get, make } = setup(t.testdir(), clock);
+  const tc = make();
+  tc.load();
+  let r = tc.initProducerId('old', 60_000);
+  const first = r.producerId;
+  while (r.producerEpoch < 32766) r = tc.initProducerId('old', 60_000);
+  t.match(r, { producerId: first, producerEpoch: 32766 });
+  tc.addPartitions('old', first, 32766, [{ topic: 'a', partition: 0 }], () => true);
+  send(get('a', 0), first, 32766, 0);
+  const fenced = tc.initProducerId('old', 60_000);
+  t.equal(get('a', 0).lastStableOffset, get('a', 0).highWatermark, 'the markers closed the transaction of the old id');
+  t.equal(get('a', 0).txnIndex.size, 1);
+  t.match(fenced, { error: 'NONE', producerId: first, producerEpoch: 32767 }, 'fenced at the last epoch of the same id');
+  const rotated = tc.initProducerId('old', 60_000);
+  t.not(rotated.producerId, first, 'the id rotates at the next InitProducerId, with no transaction open');
+  t.equal(rotated.producerEpoch, 0);
+});

@@ -3,10 +3,10 @@
  * written to every partition of the transaction in the same turn (retried later if a write fails).
  */
 import { ApiKey } from '../../protocol/api-key';
-import { ErrorCode } from '../../protocol/error-codes';
 import { route } from '../handler';
+import { fencedCompatible } from '../error-mapping';
 
-export const endTxnRoute = route(ApiKey.EndTxn, 0, 3, (request, { broker }) => ({
+export const endTxnRoute = route(ApiKey.EndTxn, 0, 3, (request, { header, broker }) => ({
   throttleTimeMs: 0,
-  errorCode: ErrorCode[broker.txns.endTxn(request.transactionalId, Number(request.producerId), request.producerEpoch, request.committed)],
+  errorCode: fencedCompatible(broker.txns.endTxn(request.transactionalId, Number(request.producerId), request.producerEpoch, request.committed), header.apiVersion, 2),
 }));

@@ -7,14 +7,14 @@
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
 import { route } from '../handler';
-import { errorMessage, kafkaErrorCode } from '../error-mapping';
+import { errorMessage, fencedCompatible, kafkaErrorCode } from '../error-mapping';
 
-export const initProducerIdRoute = route(ApiKey.InitProducerId, 0, 4, (request, { broker }) => {
+export const initProducerIdRoute = route(ApiKey.InitProducerId, 0, 4, (request, { header, broker }) => {
   const refuse = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
   if (request.transactionalId !== null) {
     if (request.transactionalId === '') return refuse(ErrorCode.INVALID_REQUEST);
     const r = broker.txns.initProducerId(request.transactionalId, request.transactionTimeoutMs, Number(request.producerId), request.producerEpoch);
-    return { throttleTimeMs: 0, errorCode: ErrorCode[r.error], producerId: BigInt(r.producerId), producerEpoch: r.producerEpoch };
+    return { throttleTimeMs: 0, errorCode: fencedCompatible(r.error, header.apiVersion, 4), producerId: BigInt(r.producerId), producerEpoch: r.producerEpoch };
   }
   try {
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: BigInt(broker.producerIds.generate()), producerEpoch: 0 };

@@ -38,7 +38,8 @@ export const listOffsetsRoute = route(ApiKey.ListOffsets, 0, 6, (request, { head
         else if (ts < 0) out.errorCode = ErrorCode.INVALID_REQUEST;
         else {
           const found = log.offsetForTimestamp(ts);
-          if (found) {
+          // read_committed: nothing at or past the last stable offset exists yet for this client (Kafka's rule).
+          if (found && !(request.isolationLevel === READ_COMMITTED && found.offset >= log.lastStableOffset)) {
             out.offset = BigInt(found.offset);
             out.timestamp = BigInt(found.timestamp);
           }

@@ -38,6 +38,8 @@ export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { broker }) =>
       if (badAcks) return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${acks}`);
       const log = broker.partitionLog(topic.name, p.index);
       if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      // Kafka's rule: clients never write the coordinators' internal topics (their state would be forged).
+      if (broker.topics.get(topic.name)?.internal) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `cannot append to internal topic ${topic.name}`);
       if (p.records === null || p.records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'no records');
       const records = p.records;
       if (records.length >= BATCH_HEADER_SIZE && records.readInt16BE(ATTRIBUTES_POSITION) & ATTRIBUTE_TRANSACTIONAL_MASK) {
