@@ -102,10 +102,19 @@ type Status = 'loading' | 'active' | 'closed';
 const EMPTY = Buffer.alloc(0);
 const STATE_NAMES = new Map(GROUP_STATES.map((s) => [s.toLowerCase(), s]));
 
+/**
+ * A transactional commit awaiting its transaction's end, with `order`: its place among all commits in the log's
+ * order (a plain commit appended after it wins over it, as Kafka compares the records' log offsets).
+ */
+type PendingOffset = CommittedOffset & { order: number };
 /** group -> topic -> partition -> offset: one producer's transactional commits awaiting its transaction's end. */
-type PendingOffsets = Map<string, Map<string, Map<number, CommittedOffset>>>;
+type PendingOffsets = Map<string, Map<string, Map<number, PendingOffset>>>;
 
-function pendingSet(pending: PendingOffsets, group: string, topic: string, partition: number, committed: CommittedOffset): void {
+function commitKey(group: string, topic: string, partition: number): string {
+  return `${group}\u0000${topic}\u0000${partition}`;
+}
+
+function pendingSet<V>(pending: Map<string, Map<string, Map<number, V>>>, group: string, topic: string, partition: number, committed: V): void {
   let byTopic = pending.get(group);
   if (byTopic === undefined) pending.set(group, (byTopic = new Map()));
   let byPartition = byTopic.get(topic);
@@ -119,6 +128,9 @@ export class GroupCoordinator {
   private readonly pendingTxnOffsets = new Map<number, PendingOffsets>();
   /** The epoch each pending producer wrote with (a rewrite writes its records again under it). */
   private readonly pendingTxnEpochs = new Map<number, number>();
+  /** Order (see PendingOffset) of the last plain commit of each group/topic/partition; none: before any pending. */
+  private readonly plainCommitOrder = new Map<string, number>();
+  private commitOrder = 0;
   private readonly store: OffsetsTopicStore;
   private readonly config: Required<GroupCoordinatorConfig>;
   private readonly log: Logger;
@@ -192,22 +204,22 @@ export class GroupCoordinator {
         commitTimestampMs: Number(v.commitTimestamp),
         expireTimestampMs: v.expireTimestamp === -1n ? null : Number(v.expireTimestamp),
       };
+      const order = ++this.commitOrder;
       if (txnProducerId >= 0) {
         let pending = this.pendingTxnOffsets.get(txnProducerId);
         if (pending === undefined) this.pendingTxnOffsets.set(txnProducerId, (pending = new Map()));
         this.pendingTxnEpochs.set(txnProducerId, txnProducerEpoch);
-        pendingSet(pending, k.group, k.topic, k.partition, committed);
+        pendingSet(pending, k.group, k.topic, k.partition, { ...committed, order });
         return;
       }
+      this.plainCommitOrder.set(commitKey(k.group, k.topic, k.partition), order);
       pendingSet(offsets, k.group, k.topic, k.partition, committed);
     }, (producerId, commit) => {
       const pending = this.pendingTxnOffsets.get(producerId);
       this.pendingTxnOffsets.delete(producerId);
       this.pendingTxnEpochs.delete(producerId);
       if (!commit || pending === undefined) return;
-      for (const [group, byTopic] of pending) {
-        for (const [topic, byPartition] of byTopic) for (const [partition, committed] of byPartition) pendingSet(offsets, group, topic, partition, committed);
-      }
+      this.forEachWinning(pending, (group, topic, partition, committed) => pendingSet(offsets, group, topic, partition, committed));
     });
     for (const [groupId, stored] of groupValues) {
       let value: GroupMetadataValue;
@@ -937,7 +949,11 @@ export class GroupCoordinator {
     if (records.length > 0) {
       error = this.append(records, 'commit');
       if (error === 'NONE') {
-        for (const a of accepted) group.setOffset(a.topic, a.partition, a.committed);
+        const order = ++this.commitOrder;
+        for (const a of accepted) {
+          group.setOffset(a.topic, a.partition, a.committed);
+          this.plainCommitOrder.set(commitKey(group.groupId, a.topic, a.partition), order);
+        }
         this.maybeRewriteLog();
       }
     }
@@ -1004,7 +1020,8 @@ export class GroupCoordinator {
         let pending = this.pendingTxnOffsets.get(p.producerId);
         if (pending === undefined) this.pendingTxnOffsets.set(p.producerId, (pending = new Map()));
         this.pendingTxnEpochs.set(p.producerId, p.producerEpoch);
-        for (const a of accepted) pendingSet(pending, group.groupId, a.topic, a.partition, a.committed);
+        const order = ++this.commitOrder;
+        for (const a of accepted) pendingSet(pending, group.groupId, a.topic, a.partition, { ...a.committed, order });
       }
     }
     return p.offsets.map((o) => ({
@@ -1023,12 +1040,25 @@ export class GroupCoordinator {
     this.pendingTxnOffsets.delete(producerId);
     this.pendingTxnEpochs.delete(producerId);
     if (pending === undefined || !commit) return;
-    for (const [groupId, byTopic] of pending) {
+    this.forEachWinning(pending, (groupId, topic, partition, committed) => {
       let group = this.groups.get(groupId);
       if (group === undefined) this.groups.set(groupId, (group = new GroupMetadata(groupId, 'Empty', this.now())));
-      for (const [topic, byPartition] of byTopic) for (const [partition, committed] of byPartition) group.setOffset(topic, partition, committed);
-    }
+      group.setOffset(topic, partition, committed);
+    });
     this.maybeRewriteLog();
+  }
+
+  /** The committed transaction's offsets that no later plain commit of the same partition overrides. */
+  private forEachWinning(pending: PendingOffsets, apply: (group: string, topic: string, partition: number, committed: CommittedOffset) => void): void {
+    for (const [group, byTopic] of pending) {
+      for (const [topic, byPartition] of byTopic) {
+        for (const [partition, p] of byPartition) {
+          if ((this.plainCommitOrder.get(commitKey(group, topic, partition)) ?? -1) > p.order) continue;
+          const { order: _order, ...committed } = p;
+          apply(group, topic, partition, committed);
+        }
+      }
+    }
   }
 
   /** The records of open transactions' offset commits, per producer, for a rewrite to carry over. */
@@ -1271,7 +1301,17 @@ export class GroupCoordinator {
       return;
     }
     try {
+      // Pending commits a later plain commit overrides could never apply: not carried over. The rest are written
+      // after every plain commit, as their order says; the plain orders are then all "before".
+      for (const pending of this.pendingTxnOffsets.values()) {
+        for (const [group, byTopic] of pending) {
+          for (const [topic, byPartition] of byTopic) {
+            for (const [partition, p] of byPartition) if ((this.plainCommitOrder.get(commitKey(group, topic, partition)) ?? -1) > p.order) byPartition.delete(partition);
+          }
+        }
+      }
       this.store.rewrite(this.liveRecords(), this.pendingTxnRecords());
+      this.plainCommitOrder.clear();
       this.log.info('offsets log rewritten', { records: live });
     } catch (error) {
       this.log.error('offsets log rewrite failed', { error: String(error) });

@@ -58,3 +58,19 @@ t.test('a rewrite of the offsets log while a transaction is open keeps its pendi
   t.equal(fetched(h).offset, 77n, 'durably');
   h.close();
 });
+
+t.test('a plain commit made after a transactional one wins when the transaction commits, also after a restart', async (t) => {
+  let h = openHarness(t.testdir());
+  h.coordinator.commitTxnOffsets(commit(5, 40));
+  h.coordinator.commitOffsets({ groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, offsets: [{ topic: 'in', partition: 0, offset: 50n, leaderEpoch: -1, metadata: '', commitTimestampMs: -1 }] });
+  h.log.appendMarker(5, 3, 0, true);
+  h.coordinator.completeTxnOffsets(5, true);
+  t.equal(fetched(h).offset, 50n, 'the later plain commit stands (Kafka compares the records log offsets)');
+  h = h.restart();
+  t.equal(fetched(h).offset, 50n, 'replayed the same way');
+  h.coordinator.commitTxnOffsets(commit(6, 60));
+  h.log.appendMarker(6, 3, 0, true);
+  h.coordinator.completeTxnOffsets(6, true);
+  t.equal(fetched(h).offset, 60n, 'a transactional commit after the plain one applies');
+  h.close();
+});
