@@ -588,11 +588,15 @@ export class Log {
     old.seal();
     this.segments.push(LogSegment.open(this.dir, baseOffset, this.config, 'create', true, this.now(), minCapacity));
     // As Kafka does at every roll. After a clean stop the close-time snapshot serves; after a crash only a
-    // snapshot at or below the recovery point is trusted (what lies above it may not have reached the disk), so
-    // the replay covers what was written since the last flush (with the default flush policy, since the last
-    // start). Not fsynced here (the roll is on the append path); a torn snapshot fails its CRC and an older one,
-    // or the log itself, serves instead.
+    // snapshot at or below the recovery point is trusted (what lies above it may not have reached the disk). Not
+    // fsynced here itself; the flush below covers it only if it reaches the disk first, and a torn snapshot fails
+    // its CRC so an older one, or the log itself, serves instead.
     this.trySnapshot(baseOffset, false);
+    // Kafka flushes the rolled segment in the background: the recovery point then follows the rolls, so a crash
+    // scans (and replays producer state over) at most what was written since the last roll whose flush finished
+    // and the last checkpoint, never everything since the last start. The flush keeps its own reference to the
+    // files: a later delete or close of the segment does not cut it short.
+    this.flushInBackground();
   }
 
   /**

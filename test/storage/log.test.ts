@@ -352,3 +352,18 @@ t.test('a crash after truncating under a live view and appending does not revive
   crashed.close();
   log.close();
 });
+
+t.test('a roll flushes in the background: the recovery point follows the rolls, so a crash scans only the tail', async (t) => {
+  const dir = t.testdir();
+  const log = Log.open(dir, { config: small });
+  appendMany(log, 300, { per: 2 });
+  const lastRoll = log.segmentBaseOffsets().at(-1)!;
+  t.ok(log.segmentCount > 5, `${log.segmentCount} segments`);
+  for (let i = 0; i < 100 && log.recoveryPoint < lastRoll; i++) await new Promise((r) => setTimeout(r, 20));
+  t.equal(log.recoveryPoint, lastRoll, 'flushed up to the last roll without any explicit flush');
+  // A crash now (no close): reopening from that recovery point scans the active segment alone.
+  const reopened = Log.open(dir, { config: small, recoveryPoint: log.recoveryPoint });
+  t.equal(reopened.recovery.segmentsScanned, 1, 'only the segment after the recovery point is scanned');
+  t.equal(reopened.logEndOffset, log.logEndOffset);
+  reopened.close();
+});
