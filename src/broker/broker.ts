@@ -43,6 +43,7 @@ import { deleteRecordsRoute } from './handlers/delete-records';
 import { groupRoutes } from './handlers/group-routes';
 import { GroupCoordinator } from '../group/group-coordinator';
 import { ProducerIdManager } from '../txn/producer-id-manager';
+import { ClientQuotaManager } from '../quota/client-quota-manager';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from '../txn/transaction-coordinator';
 import { txnRoutes } from './handlers/txn-routes';
 
@@ -63,6 +64,7 @@ export class Broker implements BrokerContext {
   readonly groups: GroupCoordinator;
   readonly producerIds: ProducerIdManager;
   readonly txns: TransactionCoordinator;
+  readonly quotas: ClientQuotaManager;
   private readonly routes = new Map<number, Route>();
   private server: SocketServer | undefined;
   private _endpoint = { host: '127.0.0.1', port: 0 };
@@ -73,6 +75,13 @@ export class Broker implements BrokerContext {
     this.log = log;
     this.topics = TopicStore.open(config.logDir, config.nodeId);
     this.producerIds = ProducerIdManager.open(config.logDir);
+    const unlimited = (v: number) => (v >= Number.MAX_SAFE_INTEGER ? Infinity : v);
+    this.quotas = new ClientQuotaManager({
+      samples: config.quotaWindowNum,
+      windowMs: config.quotaWindowSizeSeconds * 1000,
+      producerDefault: unlimited(config.quotaProducerDefault),
+      consumerDefault: unlimited(config.quotaConsumerDefault),
+    });
     this.logs = LogManager.open({
       dir: config.logDir,
       defaults: config.log,

@@ -26,7 +26,8 @@ let nextConnectionId = -1;
 export class InProcessTransport implements Transport {
   private correlationId = 0;
   private closed = false;
-  private readonly connection = { id: nextConnectionId--, remoteAddress: 'in-process', remotePort: 0 };
+  // Never muted: an in-process client gets throttle_time_ms in its responses and is trusted to honour it.
+  private readonly connection = { id: nextConnectionId--, remoteAddress: 'in-process', remotePort: 0, mutedUntilMs: 0 };
   /** Requests of one transport are served in order, as on a connection. */
   private tail: Promise<unknown> = Promise.resolve();
 

@@ -55,6 +55,12 @@ export interface BrokerConfig {
   transactionAbortTimedOutIntervalMs: number;
   /** transaction.remove.expired.transaction.cleanup.interval.ms */
   transactionRemoveExpiredIntervalMs: number;
+  /** quota.producer.default / quota.consumer.default: bytes/s per client-id; Long.MAX (the default) for none */
+  quotaProducerDefault: number;
+  quotaConsumerDefault: number;
+  /** quota.window.num, quota.window.size.seconds */
+  quotaWindowNum: number;
+  quotaWindowSizeSeconds: number;
   /** Defaults of every partition log (log.segment.bytes, log.retention.ms, message.max.bytes, ...). */
   log: LogConfig;
   /** Every property as given, for DescribeConfigs. */
@@ -90,6 +96,10 @@ const INT_PROPERTIES: IntProperty[] = [
   { key: 'transactional.id.expiration.ms', field: 'transactionalIdExpirationMs', default: 604_800_000, min: 1, max: INT_MAX },
   { key: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', field: 'transactionAbortTimedOutIntervalMs', default: 10_000, min: 1, max: INT_MAX },
   { key: 'transaction.remove.expired.transaction.cleanup.interval.ms', field: 'transactionRemoveExpiredIntervalMs', default: 3_600_000, min: 1, max: INT_MAX },
+  { key: 'quota.producer.default', field: 'quotaProducerDefault', default: Number.MAX_SAFE_INTEGER, min: 1, max: Number.MAX_SAFE_INTEGER },
+  { key: 'quota.consumer.default', field: 'quotaConsumerDefault', default: Number.MAX_SAFE_INTEGER, min: 1, max: Number.MAX_SAFE_INTEGER },
+  { key: 'quota.window.num', field: 'quotaWindowNum', default: 11, min: 1, max: INT_MAX },
+  { key: 'quota.window.size.seconds', field: 'quotaWindowSizeSeconds', default: 1, min: 1, max: INT_MAX },
 ];
 
 const LISTENER = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]+\]|[^:/]*):(\d{1,5})$/;

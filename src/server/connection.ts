@@ -16,6 +16,11 @@ export interface ConnectionInfo {
   id: number;
   remoteAddress: string;
   remotePort: number;
+  /**
+   * Set by a handler whose client went over its quota (KIP-219): after that response is sent, nothing more is read
+   * or served on this connection until this time (ms since the epoch).
+   */
+  mutedUntilMs: number;
 }
 
 /** Decodes and serves one frame; returns the framed response (Buffers for one vectored write) or null for none. */
@@ -40,7 +45,7 @@ export class Connection {
     private readonly log: Logger,
     private readonly onClose: (c: Connection) => void,
   ) {
-    this.info = { id, remoteAddress: socket.remoteAddress ?? '?', remotePort: socket.remotePort ?? 0 };
+    this.info = { id, remoteAddress: socket.remoteAddress ?? '?', remotePort: socket.remotePort ?? 0, mutedUntilMs: 0 };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.log.debug('connection error', { connection: id, err: err.message }));
@@ -162,6 +167,16 @@ export class Connection {
             corked = false;
             await this.drained();
           }
+        }
+        const mutedMs = this.info.mutedUntilMs - Date.now();
+        if (mutedMs > 0 && !this.closed) {
+          // Throttled (KIP-219): the response is out; this client's connection is muted for the throttle time.
+          if (corked) {
+            this.socket.uncork();
+            corked = false;
+          }
+          this.socket.pause();
+          await new Promise((resolve) => setTimeout(resolve, mutedMs));
         }
         if (this.queue.length < QUEUED_FRAMES_MAX / 2) this.socket.resume();
       }

@@ -10,6 +10,7 @@ import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
 import type { RequestOf } from '../../protocol/apis';
 import { route } from '../handler';
+import { ANONYMOUS_USER } from '../../quota/client-quota-manager';
 import type { BrokerContext } from '../broker-context';
 import { kafkaErrorCode } from '../error-mapping';
 import type { Log } from '../../storage/log';
@@ -80,12 +81,21 @@ function abortedIn(log: Log, fetchOffset: number, views: Buffer[]) {
   return log.abortedTransactions(fetchOffset, upper).map((a) => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset) }));
 }
 
-export const fetchRoute = route(ApiKey.Fetch, 4, 12, async (request, { broker }) => {
+export const fetchRoute = route(ApiKey.Fetch, 4, 12, async (request, { header, connection, broker }) => {
   let result = readAll(request, broker);
   if (result.total < request.minBytes && result.errors === 0 && request.maxWaitMs > 0) {
     const keys = request.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p.partition}`));
     await broker.purgatory.wait(keys, request.maxWaitMs, () => readAll(request, broker).total >= request.minBytes);
     result = readAll(request, broker);
   }
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
+  // consumer_byte_rate (KIP-219): a client over its quota gets throttle_time_ms and, as Kafka answers, no data in
+  // this response (it fetches the same offsets again after the throttle); its connection is muted meanwhile.
+  const { throttleTimeMs } = broker.quotas.record(ANONYMOUS_USER, header.clientId ?? '', 'consumer_byte_rate', result.total);
+  if (throttleTimeMs > 0) {
+    connection.mutedUntilMs = Date.now() + throttleTimeMs;
+    for (const t of result.responses) for (const p of t.partitions) p.records = EMPTY;
+    // Not sent, so not counted (Kafka unrecords it too); the throttle stands for what the client already took.
+    broker.quotas.unrecord(ANONYMOUS_USER, header.clientId ?? '', 'consumer_byte_rate', result.total);
+  }
+  return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
 });

@@ -11,6 +11,7 @@
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
 import { route } from '../handler';
+import { ANONYMOUS_USER } from '../../quota/client-quota-manager';
 import { kafkaErrorCode, errorMessage } from '../error-mapping';
 import {
   ATTRIBUTE_TRANSACTIONAL_MASK,
@@ -20,7 +21,7 @@ import {
   PRODUCER_ID_POSITION,
 } from '../../protocol/records/record-batch';
 
-export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { broker }) => {
+export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { header, connection, broker }) => {
   const acks = request.acks;
   const badAcks = acks !== 0 && acks !== 1 && acks !== -1;
   const responses = request.topicData.map((topic) => ({
@@ -67,6 +68,12 @@ export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { broker }) =>
       };
     }),
   }));
+  // producer_byte_rate: the bytes of the request's record sets count against the client's quota (KIP-219: answered
+  // now with throttle_time_ms, then the connection is muted for that long; acks=0 gets the mute alone).
+  let bytes = 0;
+  for (const t of request.topicData) for (const p of t.partitionData) bytes += p.records?.length ?? 0;
+  const { throttleTimeMs } = broker.quotas.record(ANONYMOUS_USER, header.clientId ?? '', 'producer_byte_rate', bytes);
+  if (throttleTimeMs > 0) connection.mutedUntilMs = Date.now() + throttleTimeMs;
   if (acks === 0) return null;
-  return { responses, throttleTimeMs: 0 };
+  return { responses, throttleTimeMs };
 });

@@ -12,7 +12,10 @@ export class RawClient {
   private correlation = 1;
   readonly closed: Promise<void>;
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly clientId: string,
+  ) {
     socket.on('data', (chunk: Buffer) => {
       this.data = Buffer.concat([this.data, chunk]);
       while (this.data.length >= 4 && this.data.length >= 4 + this.data.readInt32BE(0)) {
@@ -25,13 +28,13 @@ export class RawClient {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static async connect(port: number): Promise<RawClient> {
+  static async connect(port: number, clientId = 'raw-client'): Promise<RawClient> {
     const socket = net.connect(port, '127.0.0.1');
     await new Promise((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
-    return new RawClient(socket);
+    return new RawClient(socket, clientId);
   }
 
   /** Sends raw bytes (for malformed-input tests). */
@@ -44,7 +47,7 @@ export class RawClient {
   }
 
   send<K extends DeclaredApiKey>(apiKey: K, version: number, body: RequestInputOf<K>): Promise<ResponseOf<K>> {
-    const frame = Buffer.concat(encodeRequest(apiKey, version, this.correlation++, 'raw-client', body));
+    const frame = Buffer.concat(encodeRequest(apiKey, version, this.correlation++, this.clientId, body));
     const reply = this.nextFrame();
     this.socket.write(frame);
     return reply.then((f) => decodeResponse(apiKey, version, f).body);

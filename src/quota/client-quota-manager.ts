@@ -1,0 +1,132 @@
+/**
+ * Client quotas as Kafka has them (KIP-13, KIP-55, KIP-219): producer_byte_rate and consumer_byte_rate per user,
+ * client-id, or (user, client-id), with defaults, resolved in Kafka's order of precedence:
+ *   user+client-id, user+default client-id, user, default user+client-id, default user+default client-id,
+ *   default user, client-id, default client-id
+ * (the broker's static quota.producer.default / quota.consumer.default act as the default client-id's). Each
+ * client measured against a quota has its own rate over quota.window.num windows of quota.window.size.seconds,
+ * keyed by the entity level the quota was found at (a default applies to each user or client-id separately).
+ *
+ * Enforcement (KIP-219): the broker records what a request used; if the client's rate is now above its quota, the
+ * response still goes out at once, carrying throttle_time_ms = (rate - quota) / quota * window, and the broker
+ * then stops reading that connection for that long. Clients that honour the field back off.
+ *
+ * Who may call: the broker's request handlers, from the JS thread.
+ */
+import { SampledRate } from './sampled-rate';
+
+export type QuotaType = 'producer_byte_rate' | 'consumer_byte_rate';
+
+/** A quota entity: user and client-id each a name, null for "the default", or absent (undefined). */
+export interface QuotaEntity {
+  user?: string | null;
+  clientId?: string | null;
+}
+
+export interface QuotaConfig {
+  /** quota.window.num */
+  samples: number;
+  /** quota.window.size.seconds, in ms */
+  windowMs: number;
+  /** quota.producer.default / quota.consumer.default: bytes/s per client-id, Infinity for none. */
+  producerDefault: number;
+  consumerDefault: number;
+}
+
+export const DEFAULT_QUOTA_CONFIG: Readonly<QuotaConfig> = Object.freeze({ samples: 11, windowMs: 1000, producerDefault: Infinity, consumerDefault: Infinity });
+
+/** The user of a connection without authentication, as Kafka names it. */
+export const ANONYMOUS_USER = 'ANONYMOUS';
+
+function entityKey(e: QuotaEntity): string {
+  const part = (name: string, v: string | null | undefined) => (v === undefined ? '' : `${name}=${v === null ? '<default>' : v}`);
+  return [part('user', e.user), part('client-id', e.clientId)].filter(Boolean).join(',');
+}
+
+export interface ThrottleResult {
+  throttleTimeMs: number;
+  /** The quota the client was measured against (bytes/s), Infinity when none applies. */
+  quota: number;
+}
+
+const UNLIMITED: ThrottleResult = Object.freeze({ throttleTimeMs: 0, quota: Infinity });
+
+export class ClientQuotaManager {
+  private readonly config: QuotaConfig;
+  private readonly quotas = new Map<string, Map<QuotaType, number>>();
+  private readonly rates = new Map<string, SampledRate>();
+  /** Throttle time handed out per sensor (for metrics). */
+  readonly throttledMs = new Map<string, number>();
+
+  constructor(config: Partial<QuotaConfig> = {}, private readonly now: () => number = Date.now) {
+    this.config = { ...DEFAULT_QUOTA_CONFIG, ...config };
+  }
+
+  /** Sets (a number) or removes (null) one quota of an entity. */
+  set(entity: QuotaEntity, type: QuotaType, value: number | null): void {
+    const key = entityKey(entity);
+    let byType = this.quotas.get(key);
+    if (value === null) {
+      byType?.delete(type);
+      if (byType?.size === 0) this.quotas.delete(key);
+    } else {
+      if (byType === undefined) this.quotas.set(key, (byType = new Map()));
+      byType.set(type, value);
+    }
+  }
+
+  /** The quota that applies to a user and client-id, and the sensor it is measured by. */
+  resolve(user: string, clientId: string, type: QuotaType): { quota: number; sensor: string } {
+    const levels: Array<[QuotaEntity, QuotaEntity]> = [
+      [{ user, clientId }, { user, clientId }],
+      [{ user, clientId: null }, { user, clientId }],
+      [{ user }, { user }],
+      [{ user: null, clientId }, { user, clientId }],
+      [{ user: null, clientId: null }, { user, clientId }],
+      [{ user: null }, { user }],
+      [{ clientId }, { clientId }],
+      [{ clientId: null }, { clientId }],
+    ];
+    for (const [entity, tags] of levels) {
+      const quota = this.quotas.get(entityKey(entity))?.get(type);
+      if (quota !== undefined) return { quota, sensor: `${type}|${entityKey(tags)}` };
+    }
+    const fallback = type === 'producer_byte_rate' ? this.config.producerDefault : this.config.consumerDefault;
+    return { quota: fallback, sensor: `${type}|${entityKey({ clientId })}` };
+  }
+
+  private unlimited(type: QuotaType): boolean {
+    return this.quotas.size === 0 && (type === 'producer_byte_rate' ? this.config.producerDefault : this.config.consumerDefault) === Infinity;
+  }
+
+  /** Records `value` bytes for the client and returns how long to throttle it (0 within its quota). */
+  record(user: string, clientId: string, type: QuotaType, value: number): ThrottleResult {
+    // Nothing configured (the usual case): no lookup, no allocation on the request path.
+    if (this.unlimited(type)) return UNLIMITED;
+    const { quota, sensor } = this.resolve(user, clientId, type);
+    if (!Number.isFinite(quota)) return { throttleTimeMs: 0, quota };
+    const now = this.now();
+    let rate = this.rates.get(sensor);
+    if (rate === undefined) this.rates.set(sensor, (rate = new SampledRate(this.config.samples, this.config.windowMs, now)));
+    rate.record(value, now);
+    const observed = rate.rate(now);
+    if (observed <= quota) return { throttleTimeMs: 0, quota };
+    const window = rate.windowSizeMs(now);
+    // Kafka's QuotaUtils.throttleTime, bounded by the whole sampled window.
+    const throttleTimeMs = Math.min(Math.round(((observed - quota) / Math.max(quota, 1)) * window), this.config.samples * this.config.windowMs);
+    this.throttledMs.set(sensor, (this.throttledMs.get(sensor) ?? 0) + throttleTimeMs);
+    return { throttleTimeMs, quota };
+  }
+
+  /** Takes back bytes recorded for a response that was not sent with them (a throttled fetch drops its data). */
+  unrecord(user: string, clientId: string, type: QuotaType, value: number): void {
+    if (this.unlimited(type)) return;
+    const { sensor } = this.resolve(user, clientId, type);
+    this.rates.get(sensor)?.record(-value, this.now());
+  }
+
+  /** Every configured entity and its quotas (DescribeClientQuotas, the CLI). */
+  entries(): Array<{ entity: string; quotas: Partial<Record<QuotaType, number>> }> {
+    return [...this.quotas].map(([entity, byType]) => ({ entity, quotas: Object.fromEntries(byType) }));
+  }
+}
