@@ -82,6 +82,7 @@ export class Broker implements BrokerContext {
       producerDefault: unlimited(config.quotaProducerDefault),
       consumerDefault: unlimited(config.quotaConsumerDefault),
     });
+    this.quotas.persistTo(path.join(config.logDir, 'client-quotas.json'));
     this.logs = LogManager.open({
       dir: config.logDir,
       defaults: config.log,

@@ -11,8 +11,15 @@
  * response still goes out at once, carrying throttle_time_ms = (rate - quota) / quota * window, and the broker
  * then stops reading that connection for that long. Clients that honour the field back off.
  *
+ * Quotas set at run time (AlterClientQuotas, `strata quotas`) persist in `client-quotas.json` in the data
+ * directory (JSON: entities with user / clientId, null meaning the default, and their quotas), replaced atomically
+ * on every change and read at start.
+ *
  * Who may call: the broker's request handlers, from the JS thread.
  */
+import * as fs from 'node:fs';
+import { StrataError } from '../errors/strata-error';
+import { writeFileAtomically } from '../storage/atomic-file';
 import { SampledRate } from './sampled-rate';
 
 export type QuotaType = 'producer_byte_rate' | 'consumer_byte_rate';
@@ -54,6 +61,8 @@ const UNLIMITED: ThrottleResult = Object.freeze({ throttleTimeMs: 0, quota: Infi
 export class ClientQuotaManager {
   private readonly config: QuotaConfig;
   private readonly quotas = new Map<string, Map<QuotaType, number>>();
+  private readonly entities = new Map<string, QuotaEntity>();
+  private file: string | null = null;
   private readonly rates = new Map<string, SampledRate>();
   /** Throttle time handed out per sensor (for metrics). */
   readonly throttledMs = new Map<string, number>();
@@ -62,17 +71,57 @@ export class ClientQuotaManager {
     this.config = { ...DEFAULT_QUOTA_CONFIG, ...config };
   }
 
-  /** Sets (a number) or removes (null) one quota of an entity. */
+  /** Reads the persisted quotas (if any) and writes every later change to `file`. */
+  persistTo(file: string): void {
+    this.file = file;
+    if (!fs.existsSync(file)) return;
+    let parsed: { version: number; entities: Array<{ entity: QuotaEntity; quotas: Partial<Record<QuotaType, number>> }> };
+    try {
+      parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new StrataError('ERR_CORRUPT_STATE', `${file}: ${(err as Error).message}`);
+    }
+    for (const e of parsed.entities ?? []) for (const [type, value] of Object.entries(e.quotas)) this.apply(e.entity, type as QuotaType, value ?? null);
+  }
+
+  /** Sets (a number) or removes (null) one quota of an entity; persisted when a file is set. */
   set(entity: QuotaEntity, type: QuotaType, value: number | null): void {
+    this.alter([{ entity, type, value }]);
+  }
+
+  /** Applies several changes at once, persisted together (AlterClientQuotas). */
+  alter(changes: ReadonlyArray<{ entity: QuotaEntity; type: QuotaType; value: number | null }>): void {
+    for (const c of changes) this.apply(c.entity, c.type, c.value);
+    if (this.file !== null) {
+      const entities = [...this.quotas].map(([key, byType]) => ({ entity: this.entities.get(key)!, quotas: Object.fromEntries(byType) }));
+      writeFileAtomically(this.file, `${JSON.stringify({ version: 1, entities }, null, 1)}\n`);
+    }
+  }
+
+  private apply(entity: QuotaEntity, type: QuotaType, value: number | null): void {
     const key = entityKey(entity);
     let byType = this.quotas.get(key);
     if (value === null) {
       byType?.delete(type);
-      if (byType?.size === 0) this.quotas.delete(key);
+      if (byType?.size === 0) {
+        this.quotas.delete(key);
+        this.entities.delete(key);
+      }
     } else {
       if (byType === undefined) this.quotas.set(key, (byType = new Map()));
+      this.entities.set(key, { ...entity });
       byType.set(type, value);
     }
+  }
+
+  /** The quotas set on exactly this entity. */
+  quotasOf(entity: QuotaEntity): Partial<Record<QuotaType, number>> {
+    return Object.fromEntries(this.quotas.get(entityKey(entity)) ?? []);
+  }
+
+  /** Every entity with quotas, as set. */
+  allEntities(): Array<{ entity: QuotaEntity; quotas: Partial<Record<QuotaType, number>> }> {
+    return [...this.quotas].map(([key, byType]) => ({ entity: this.entities.get(key)!, quotas: Object.fromEntries(byType) }));
   }
 
   /** The quota that applies to a user and client-id, and the sensor it is measured by. */
@@ -123,10 +172,5 @@ export class ClientQuotaManager {
     if (this.unlimited(type)) return;
     const { sensor } = this.resolve(user, clientId, type);
     this.rates.get(sensor)?.record(-value, this.now());
-  }
-
-  /** Every configured entity and its quotas (DescribeClientQuotas, the CLI). */
-  entries(): Array<{ entity: string; quotas: Partial<Record<QuotaType, number>> }> {
-    return [...this.quotas].map(([entity, byType]) => ({ entity, quotas: Object.fromEntries(byType) }));
   }
 }

@@ -53,3 +53,22 @@ t.test('throttle time is (rate - quota) / quota x window, bounded by the sampled
   const unlimited = new ClientQuotaManager();
   t.same(unlimited.record('ANONYMOUS', 'a', 'producer_byte_rate', 1e12), { throttleTimeMs: 0, quota: Infinity }, 'no quota, no throttle');
 });
+
+t.test('quotas persist in client-quotas.json and come back', async (t) => {
+  const file = `${t.testdir()}/client-quotas.json`;
+  const a = new ClientQuotaManager();
+  a.persistTo(file);
+  a.alter([
+    { entity: { user: 'alice', clientId: null }, type: 'producer_byte_rate', value: 1234 },
+    { entity: { clientId: 'app' }, type: 'consumer_byte_rate', value: 99 },
+  ]);
+  a.set({ clientId: 'gone' }, 'producer_byte_rate', 5);
+  a.set({ clientId: 'gone' }, 'producer_byte_rate', null);
+  const b = new ClientQuotaManager();
+  b.persistTo(file);
+  t.same(b.allEntities(), [
+    { entity: { user: 'alice', clientId: null }, quotas: { producer_byte_rate: 1234 } },
+    { entity: { clientId: 'app' }, quotas: { consumer_byte_rate: 99 } },
+  ]);
+  t.equal(b.resolve('alice', 'x', 'producer_byte_rate').quota, 1234);
+});
