@@ -7,6 +7,7 @@ import { ApiKey } from './api-key';
 import { flexibleVersionMin } from './codec';
 import { AddOffsetsToTxnRequestSpec, AddOffsetsToTxnResponseSpec } from './messages/add-offsets-to-txn';
 import { AddPartitionsToTxnRequestSpec, AddPartitionsToTxnResponseSpec } from './messages/add-partitions-to-txn';
+import { AlterClientQuotasRequestSpec, AlterClientQuotasResponseSpec } from './messages/alter-client-quotas';
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/alter-configs';
 import {
   IncrementalAlterConfigsRequestSpec,
@@ -18,6 +19,7 @@ import { CreateTopicsRequestSpec, CreateTopicsResponseSpec } from './messages/cr
 import { DeleteGroupsRequestSpec, DeleteGroupsResponseSpec } from './messages/delete-groups';
 import { DeleteRecordsRequestSpec, DeleteRecordsResponseSpec } from './messages/delete-records';
 import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from './messages/delete-topics';
+import { DescribeClientQuotasRequestSpec, DescribeClientQuotasResponseSpec } from './messages/describe-client-quotas';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messages/describe-configs';
 import { DescribeGroupsRequestSpec, DescribeGroupsResponseSpec } from './messages/describe-groups';
 import { DescribeTransactionsRequestSpec, DescribeTransactionsResponseSpec } from './messages/describe-transactions';
@@ -73,6 +75,8 @@ export const API_SPECS = {
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequestSpec, response: DeleteGroupsResponseSpec },
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequestSpec, response: OffsetDeleteResponseSpec },
+  [ApiKey.DescribeClientQuotas]: { request: DescribeClientQuotasRequestSpec, response: DescribeClientQuotasResponseSpec },
+  [ApiKey.AlterClientQuotas]: { request: AlterClientQuotasRequestSpec, response: AlterClientQuotasResponseSpec },
   [ApiKey.DescribeTransactions]: { request: DescribeTransactionsRequestSpec, response: DescribeTransactionsResponseSpec },
   [ApiKey.ListTransactions]: { request: ListTransactionsRequestSpec, response: ListTransactionsResponseSpec },
 } as const;

@@ -120,3 +120,36 @@ t.test('ListTransactions v0 response', async (t) => {
   t.equal(frameHex(encodeResponse(ApiKey.ListTransactions, 0, 1, body)), bytes.toString('hex'));
   t.strictSame(normalize(decodeResponse(ApiKey.ListTransactions, 0, bytes.subarray(4)).body), normalize(body));
 });
+
+t.test('DescribeClientQuotas v1 response: a FLOAT64 quota value', async (t) => {
+  const body = {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    errorMessage: null,
+    entries: [{ entity: [{ entityType: 'user', entityName: null }], values: [{ key: 'producer_byte_rate', value: 1048576 }] }],
+  };
+  // header v1 (tags) | throttle, error, null message | compact [entries]: 1 | [entity]: 1, "user", null name, tags |
+  // [values]: 1, "producer_byte_rate", 2^20 as an IEEE 754 double (exponent 1023 + 20 = 0x413), tags | tags | tags
+  const bytes = hex(
+    '00000034 00000001 00 00000000 0000 00 02 02 0575736572 00 00 02 1370726f64756365725f627974655f72617465 4130000000000000 00 00 00',
+  );
+  t.equal(frameHex(encodeResponse(ApiKey.DescribeClientQuotas, 1, 1, body)), bytes.toString('hex'));
+  t.strictSame(decodeResponse(ApiKey.DescribeClientQuotas, 1, bytes.subarray(4)).body, body);
+});
+
+t.test('AlterClientQuotas v0 request: a fractional FLOAT64 value and a default entity', async (t) => {
+  const body = {
+    entries: [
+      { entity: [{ entityType: 'client-id', entityName: null }], ops: [{ key: 'request_percentage', value: 1.5, remove: false }] },
+    ],
+    validateOnly: true,
+  };
+  // header v1 (client id "c") | [entries]: 1 | [entity]: 1, "client-id", null name | [ops]: 1, "request_percentage",
+  // 1.5 (0x3ff8...), remove false | validate_only true
+  const bytes = hex(
+    '00000042 0031 0000 00000002 0001 63 00000001 00000001 0009636c69656e742d6964 ffff 00000001 0012726571756573745f70657263656e74616765 3ff8000000000000 00 01',
+  );
+  t.equal(frameHex(encodeRequest(ApiKey.AlterClientQuotas, 0, 2, 'c', body)), bytes.toString('hex'));
+  const header = decodeRequestHeader(bytes.subarray(4));
+  t.strictSame(decodeRequest(ApiKey.AlterClientQuotas, 0, bytes.subarray(4), header.headerBytes), body);
+});
