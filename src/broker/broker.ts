@@ -46,6 +46,8 @@ import { ProducerIdManager } from '../txn/producer-id-manager';
 import { ClientQuotaManager } from '../quota/client-quota-manager';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from '../txn/transaction-coordinator';
 import { txnRoutes } from './handlers/txn-routes';
+import { alterClientQuotasRoute } from './handlers/alter-client-quotas';
+import { describeClientQuotasRoute } from './handlers/describe-client-quotas';
 
 /** Committed offsets and group metadata live in partition 0 of this internal topic, kept forever (compaction is
  * the coordinator's own rewrite of the log). */
@@ -143,6 +145,8 @@ export class Broker implements BrokerContext {
       createPartitionsRoute as Route,
       deleteRecordsRoute as Route,
       ...txnRoutes,
+      describeClientQuotasRoute as Route,
+      alterClientQuotasRoute as Route,
     ];
     for (const r of routes) this.routes.set(r.apiKey, r);
   }

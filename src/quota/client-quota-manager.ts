@@ -91,10 +91,17 @@ export class ClientQuotaManager {
 
   /** Applies several changes at once, persisted together (AlterClientQuotas). */
   alter(changes: ReadonlyArray<{ entity: QuotaEntity; type: QuotaType; value: number | null }>): void {
+    const before = this.allEntities();
     for (const c of changes) this.apply(c.entity, c.type, c.value);
-    if (this.file !== null) {
-      const entities = [...this.quotas].map(([key, byType]) => ({ entity: this.entities.get(key)!, quotas: Object.fromEntries(byType) }));
-      writeFileAtomically(this.file, `${JSON.stringify({ version: 1, entities }, null, 1)}\n`);
+    if (this.file === null) return;
+    try {
+      writeFileAtomically(this.file, `${JSON.stringify({ version: 1, entities: this.allEntities() }, null, 1)}\n`);
+    } catch (err) {
+      // Not durable, so not adopted: back to what the file holds.
+      this.quotas.clear();
+      this.entities.clear();
+      for (const e of before) for (const [type, value] of Object.entries(e.quotas)) this.apply(e.entity, type as QuotaType, value ?? null);
+      throw err;
     }
   }
 
