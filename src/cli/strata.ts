@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `strata` command. Commands land as their features do: `start`, `transactions` (over the Kafka protocol,
+ * The `strata` command. Commands land as their features do: `start`, `quotas`, `transactions` (over the Kafka protocol,
  * --bootstrap-server), `dump-log` (reads segment files directly).
  * Exit codes: 0 success, 1 the input is damaged or not found (dump-log found a bad batch, a transactional id is
  * unknown), 2 usage error, 3 I/O error (a file, or a broker that cannot be reached).
@@ -9,12 +9,17 @@ import { parseArgs } from 'node:util';
 import { dumpLog } from './dump-log';
 import { startCommand } from './start';
 import { transactionsCommand } from './transactions';
+import { quotasCommand } from './quotas';
 
 const USAGE = `Usage: strata <command> [options]
 
 Commands:
   start [--config server.properties] [--override key=value ...]
                                              Run a broker (Kafka's property names; default 127.0.0.1:9092, ./data)
+  quotas describe [--user U|--user-default] [--client-id C|--client-default] --bootstrap-server host:port [--json]
+                                             Client quotas set on matching entities (DescribeClientQuotas)
+  quotas alter <entity flags> [--add producer_byte_rate=N ...] [--delete consumer_byte_rate ...] --bootstrap-server host:port
+                                             Set or remove quotas (AlterClientQuotas), persisted by the broker
   transactions list [--state S ...] --bootstrap-server host:port [--json]
                                              Transactional ids, producer ids and states (ListTransactions)
   transactions describe <transactional.id> ... --bootstrap-server host:port [--json]
@@ -38,6 +43,12 @@ function main(argv: string[]): number | Promise<number> {
       override: { type: 'string', multiple: true, default: [] },
       'bootstrap-server': { type: 'string' },
       state: { type: 'string', multiple: true, default: [] },
+      user: { type: 'string' },
+      'user-default': { type: 'boolean', default: false },
+      'client-id': { type: 'string' },
+      'client-default': { type: 'boolean', default: false },
+      add: { type: 'string', multiple: true, default: [] },
+      delete: { type: 'string', multiple: true, default: [] },
     },
   });
   if (values.version) {
@@ -56,6 +67,29 @@ function main(argv: string[]): number | Promise<number> {
       return 2;
     }
     return startCommand({ config: values.config, overrides: values.override ?? [] });
+  }
+  if (command === 'quotas') {
+    const [sub, ...extra] = rest;
+    if ((sub !== 'describe' && sub !== 'alter') || extra.length > 0) {
+      console.error('strata quotas: use "describe" or "alter"');
+      return 2;
+    }
+    if (!values['bootstrap-server']) {
+      console.error('strata quotas: --bootstrap-server host:port is needed');
+      return 2;
+    }
+    return quotasCommand(sub, {
+      bootstrapServer: values['bootstrap-server'],
+      user: values.user,
+      userDefault: values['user-default'] ?? false,
+      clientId: values['client-id'],
+      clientDefault: values['client-default'] ?? false,
+      add: values.add ?? [],
+      delete: values.delete ?? [],
+      json: values.json,
+      out: (l) => console.log(l),
+      err: (l) => console.error(l),
+    });
   }
   if (command === 'transactions') {
     const [sub, ...ids] = rest;
