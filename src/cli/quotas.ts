@@ -8,6 +8,7 @@
 import { ApiKey } from '../protocol/api-key';
 import { errorCodeInfo, ErrorCode } from '../protocol/error-codes';
 import { WireTransport } from '../client/transport';
+import { parseBootstrap } from './transactions';
 
 export interface QuotasOptions {
   bootstrapServer: string;
@@ -38,10 +39,7 @@ function entityOf(o: QuotasOptions): Array<{ entityType: string; entityName: str
 const label = (e: Array<{ entityType: string; entityName: string | null }>) => e.map((p) => `${p.entityType}=${p.entityName ?? '<default>'}`).join(',');
 
 export async function quotasCommand(sub: string, o: QuotasOptions): Promise<number> {
-  const first = o.bootstrapServer.split(',')[0].trim();
-  const i = first.lastIndexOf(':');
-  const port = Number(first.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) usage(`bad --bootstrap-server "${o.bootstrapServer}" (host:port)`);
+  const { host, port } = parseBootstrap(o.bootstrapServer);
   const entity = entityOf(o);
   const ops: Array<{ key: string; value: number; remove: boolean }> = [];
   if (sub === 'alter') {
@@ -55,7 +53,7 @@ export async function quotasCommand(sub: string, o: QuotasOptions): Promise<numb
     if (entity.length === 0) usage('alter needs an entity (--user, --user-default, --client-id, --client-default)');
     if (ops.length === 0) usage('alter needs --add key=value or --delete key');
   }
-  const transport = await WireTransport.connect(first.slice(0, i).replace(/^\[|\]$/g, ''), port, 'strata-cli');
+  const transport = await WireTransport.connect(host, port, 'strata-cli');
   try {
     if (sub === 'alter') {
       const res = await transport.request(ApiKey.AlterClientQuotas, 1, { entries: [{ entity, ops }], validateOnly: false });

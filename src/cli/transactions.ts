@@ -16,7 +16,8 @@ export interface TransactionsOptions {
   err: (line: string) => void;
 }
 
-function parseBootstrap(server: string): { host: string; port: number } {
+/** host:port of the first --bootstrap-server entry (usage error, exit 2, otherwise). */
+export function parseBootstrap(server: string): { host: string; port: number } {
   const first = server.split(',')[0].trim();
   const i = first.lastIndexOf(':');
   const port = Number(first.slice(i + 1));

@@ -122,6 +122,12 @@ function pendingSet<V>(pending: Map<string, Map<string, Map<number, V>>>, group:
   byPartition.set(partition, committed);
 }
 
+function forEachPending(pending: PendingOffsets, visit: (group: string, topic: string, partition: number, offset: PendingOffset, byPartition: Map<number, PendingOffset>) => void): void {
+  for (const [group, byTopic] of pending) {
+    for (const [topic, byPartition] of byTopic) for (const [partition, offset] of byPartition) visit(group, topic, partition, offset, byPartition);
+  }
+}
+
 export class GroupCoordinator {
   private readonly groups = new Map<string, GroupMetadata>();
   /** TxnOffsetCommit: producer id -> its offsets, applied by its COMMIT marker, dropped by its ABORT. */
@@ -1048,28 +1054,25 @@ export class GroupCoordinator {
     this.maybeRewriteLog();
   }
 
+  /** A plain commit of the same partition was appended after this transactional one: it wins. */
+  private overridden(group: string, topic: string, partition: number, p: PendingOffset): boolean {
+    return (this.plainCommitOrder.get(commitKey(group, topic, partition)) ?? -1) > p.order;
+  }
+
   /** The committed transaction's offsets that no later plain commit of the same partition overrides. */
   private forEachWinning(pending: PendingOffsets, apply: (group: string, topic: string, partition: number, committed: CommittedOffset) => void): void {
-    for (const [group, byTopic] of pending) {
-      for (const [topic, byPartition] of byTopic) {
-        for (const [partition, p] of byPartition) {
-          if ((this.plainCommitOrder.get(commitKey(group, topic, partition)) ?? -1) > p.order) continue;
-          const { order: _order, ...committed } = p;
-          apply(group, topic, partition, committed);
-        }
-      }
-    }
+    forEachPending(pending, (group, topic, partition, p) => {
+      if (this.overridden(group, topic, partition, p)) return;
+      const { order: _order, ...committed } = p;
+      apply(group, topic, partition, committed);
+    });
   }
 
   /** The records of open transactions' offset commits, per producer, for a rewrite to carry over. */
   private pendingTxnRecords(): Array<{ txn: TxnProducer; records: OffsetsTopicRecord[] }> {
     return [...this.pendingTxnOffsets].map(([producerId, pending]) => {
       const records: OffsetsTopicRecord[] = [];
-      for (const [groupId, byTopic] of pending) {
-        for (const [topic, byPartition] of byTopic) {
-          for (const [partition, committed] of byPartition) records.push({ key: encodeOffsetCommitKey(groupId, topic, partition), value: this.offsetValue(committed) });
-        }
-      }
+      forEachPending(pending, (groupId, topic, partition, committed) => records.push({ key: encodeOffsetCommitKey(groupId, topic, partition), value: this.offsetValue(committed) }));
       return { txn: { producerId, producerEpoch: this.pendingTxnEpochs.get(producerId) ?? 0 }, records };
     });
   }
@@ -1304,11 +1307,9 @@ export class GroupCoordinator {
       // Pending commits a later plain commit overrides could never apply: not carried over. The rest are written
       // after every plain commit, as their order says; the plain orders are then all "before".
       for (const pending of this.pendingTxnOffsets.values()) {
-        for (const [group, byTopic] of pending) {
-          for (const [topic, byPartition] of byTopic) {
-            for (const [partition, p] of byPartition) if ((this.plainCommitOrder.get(commitKey(group, topic, partition)) ?? -1) > p.order) byPartition.delete(partition);
-          }
-        }
+        forEachPending(pending, (group, topic, partition, p, byPartition) => {
+          if (this.overridden(group, topic, partition, p)) byPartition.delete(partition);
+        });
       }
       this.store.rewrite(this.liveRecords(), this.pendingTxnRecords());
       this.plainCommitOrder.clear();

@@ -117,7 +117,8 @@ export type OffsetsTopicKey =
   | { kind: 'group'; group: string }
   | { kind: 'unknown'; version: number };
 
-function withVersion(version: number, parts: Buffer[]): Buffer {
+/** A coordinator record's key or value: its INT16 version, then the struct (shared with __transaction_state's). */
+export function withVersion(version: number, parts: Buffer[]): Buffer {
   const prefix = Buffer.allocUnsafe(2);
   prefix.writeInt16BE(version, 0);
   return Buffer.concat([prefix, ...parts]);
@@ -183,7 +184,7 @@ export function decodeGroupMetadataValue(value: Buffer): GroupMetadataValue {
   return decodeMessage(GroupMetadataValueSpec, readVersion(value), value, 2);
 }
 
-function readVersion(buf: Buffer): number {
+export function readVersion(buf: Buffer): number {
   if (buf.length < 2) throw new RangeError(`record of ${buf.length} bytes has no version`);
   return buf.readInt16BE(0);
 }

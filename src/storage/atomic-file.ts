@@ -14,15 +14,24 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
-export function writeFileAtomically(file: string, text: string): void {
+/**
+ * `durable: false` skips both fsyncs (a rename still never exposes a half-written file to a reader; after a power
+ * loss the content may be lost or torn, which callers must detect, e.g. by a CRC). A failed write leaves no temp
+ * file behind.
+ */
+export function writeFileAtomically(file: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
+  const durable = options.durable !== false;
   const tmp = `${file}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    if (durable) fs.fsyncSync(fd);
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
+  fs.closeSync(fd);
   fs.renameSync(tmp, file);
-  fsyncDirectory(path.dirname(file));
+  if (durable) fsyncDirectory(path.dirname(file));
 }

@@ -322,7 +322,7 @@ export class Log {
       if (result.records.length === 0) break;
       for (const view of result.records) {
         for (let p = 0; p < view.length; p += LOG_OVERHEAD + view.readInt32BE(p + BATCH_LENGTH)) {
-          const base = this.readOffset(view, p);
+          const base = readInt64(view, p + BASE_OFFSET);
           const last = base + view.readInt32BE(p + LAST_OFFSET_DELTA);
           offset = last + 1;
           if (last < from) continue;
@@ -352,7 +352,7 @@ export class Log {
     if (hi < 0) return false;
     const attributes = buf.readInt16BE(position + ATTRIBUTES);
     if (attributes & ATTRIBUTE_CONTROL_MASK) return false;
-    appendProducer.producerId = hi * TWO_32 + buf.readUInt32BE(position + PRODUCER_ID + 4);
+    appendProducer.producerId = readInt64(buf, position + PRODUCER_ID);
     appendProducer.epoch = buf.readInt16BE(position + PRODUCER_EPOCH);
     appendProducer.firstSeq = buf.readInt32BE(position + BASE_SEQUENCE);
     appendProducer.offsetDelta = buf.readInt32BE(position + LAST_OFFSET_DELTA);
@@ -452,7 +452,7 @@ export class Log {
         fail('INVALID_RECORD', `batch claims ${count} records over ${lastOffsetDelta + 1} offsets`);
       }
       if (!assign) {
-        const base = this.readOffset(records, position);
+        const base = readInt64(records, position + BASE_OFFSET);
         if (base < next) fail('INVALID_RECORD', `batch offset ${base} is below the log end ${next}`);
         if (position === 0) firstOffset = base;
         next = base;
@@ -534,16 +534,10 @@ export class Log {
   private replayProducerBatchesOf(records: Buffer): void {
     for (let p = 0; p < records.length; p += LOG_OVERHEAD + records.readInt32BE(p + BATCH_LENGTH)) {
       if (!this.readProducerHeader(records, p)) continue;
-      const base = this.readOffset(records, p);
+      const base = readInt64(records, p + BASE_OFFSET);
       const ts = records.readInt32BE(p + MAX_TIMESTAMP) * TWO_32 + records.readUInt32BE(p + MAX_TIMESTAMP + 4);
       this.producerState.update(appendProducer, base, base + appendProducer.offsetDelta, ts);
     }
-  }
-
-  private readOffset(buf: Buffer, position: number): number {
-    const hi = buf.readInt32BE(position + BASE_OFFSET);
-    const lo = buf.readUInt32BE(position + BASE_OFFSET + 4);
-    return hi * TWO_32 + lo;
   }
 
   private patchHeaders(records: Buffer, firstOffset: number, assign: boolean, leaderEpoch: number | undefined): void {

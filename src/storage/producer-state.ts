@@ -32,7 +32,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StorageError, StorageErrorCode } from '../errors/storage-error';
 import * as binding from '../native/binding';
-import { fsyncDirectory } from './atomic-file';
+import { writeFileAtomically } from './atomic-file';
 import { parseSegmentFileName, segmentFileName } from './log-segment';
 import { readInt64, writeInt64 } from './int64';
 
@@ -303,21 +303,9 @@ export class ProducerState {
 
   /** Writes `<offset>.snapshot` in dir (temp file, rename); `durable` adds the fsyncs of file and directory. */
   writeSnapshot(dir: string, offset: number, durable: boolean): void {
-    const file = path.join(dir, snapshotFileName(offset));
-    const tmp = `${file}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, this.encodeSnapshot());
-      if (durable) fs.fsyncSync(fd);
-    } catch (err) {
-      fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
-    fs.closeSync(fd);
-    fs.renameSync(tmp, file);
-    if (durable) fsyncDirectory(dir);
+    writeFileAtomically(path.join(dir, snapshotFileName(offset)), this.encodeSnapshot(), { durable });
   }
+
 }
 
 /** Offsets of the snapshot files in dir, ascending. */

@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { segmentFileName } from './log-segment';
 import { readInt64, writeInt64 } from './int64';
+import { writeFileAtomically } from './atomic-file';
 
 export const TXN_INDEX_SUFFIX = '.txnindex';
 const ENTRY_BYTES = 34;
@@ -116,15 +117,7 @@ export class TxnIndex {
       fs.rmSync(file, { force: true });
       return;
     }
-    const tmp = `${file}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, encode(mine));
-      fs.fdatasyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
+    writeFileAtomically(file, encode(mine));
   }
 
   /** Rewrites stale files; `segmentBases` ascending. Failures leave them stale for the next try. */

@@ -5,6 +5,7 @@
  */
 import { decodeMessage, encodeMessage } from '../protocol/codec';
 import { MessageSpec, MessageValue } from '../protocol/schema';
+import { readVersion, withVersion } from '../group/offsets-topic-records';
 
 // TransactionLogKey (version 0): transactional_id => STRING
 export const TransactionLogKeySpec = {
@@ -51,17 +52,6 @@ export type TxnState = (typeof TXN_STATES)[number];
 
 const VERSION = 0;
 
-function withVersion(parts: Buffer[]): Buffer {
-  const prefix = Buffer.allocUnsafe(2);
-  prefix.writeInt16BE(VERSION, 0);
-  return Buffer.concat([prefix, ...parts]);
-}
-
-function readVersion(buf: Buffer): number {
-  if (buf.length < 2) throw new RangeError(`record of ${buf.length} bytes has no version`);
-  return buf.readInt16BE(0);
-}
-
 export interface TxnLogValueInput {
   producerId: number;
   producerEpoch: number;
@@ -73,11 +63,12 @@ export interface TxnLogValueInput {
 }
 
 export function encodeTxnLogKey(transactionalId: string): Buffer {
-  return withVersion(encodeMessage(TransactionLogKeySpec, VERSION, { transactionalId }));
+  return withVersion(VERSION, encodeMessage(TransactionLogKeySpec, VERSION, { transactionalId }));
 }
 
 export function encodeTxnLogValue(v: TxnLogValueInput): Buffer {
   return withVersion(
+    VERSION,
     encodeMessage(TransactionLogValueSpec, VERSION, {
       producerId: BigInt(v.producerId),
       producerEpoch: v.producerEpoch,

@@ -11,6 +11,7 @@ import { ErrorCode } from '../../protocol/error-codes';
 import type { RequestOf } from '../../protocol/apis';
 import { route } from '../handler';
 import { ANONYMOUS_USER } from '../../quota/client-quota-manager';
+import { readInt64 } from '../../storage/int64';
 import type { BrokerContext } from '../broker-context';
 import { kafkaErrorCode } from '../error-mapping';
 import type { Log } from '../../storage/log';
@@ -76,7 +77,7 @@ function abortedIn(log: Log, fetchOffset: number, views: Buffer[]) {
   const last = views[views.length - 1];
   let upper = fetchOffset;
   for (let p = 0; p < last.length; p += LOG_OVERHEAD + last.readInt32BE(p + BATCH_LENGTH_POSITION)) {
-    upper = last.readInt32BE(p) * 2 ** 32 + last.readUInt32BE(p + 4) + last.readInt32BE(p + LAST_OFFSET_DELTA_POSITION) + 1;
+    upper = readInt64(last, p) + last.readInt32BE(p + LAST_OFFSET_DELTA_POSITION) + 1;
   }
   return log.abortedTransactions(fetchOffset, upper).map((a) => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset) }));
 }

@@ -12,6 +12,7 @@ import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
 import { route } from '../handler';
 import { ANONYMOUS_USER } from '../../quota/client-quota-manager';
+import { readInt64 } from '../../storage/int64';
 import { kafkaErrorCode, errorMessage } from '../error-mapping';
 import {
   ATTRIBUTE_TRANSACTIONAL_MASK,
@@ -44,7 +45,7 @@ export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { header, conn
       if (p.records === null || p.records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'no records');
       const records = p.records;
       if (records.length >= BATCH_HEADER_SIZE && records.readInt16BE(ATTRIBUTES_POSITION) & ATTRIBUTE_TRANSACTIONAL_MASK) {
-        const producerId = records.readInt32BE(PRODUCER_ID_POSITION) * 2 ** 32 + records.readUInt32BE(PRODUCER_ID_POSITION + 4);
+        const producerId = readInt64(records, PRODUCER_ID_POSITION);
         const verified = broker.txns.verifyTxnWrite(request.transactionalId, producerId, records.readInt16BE(PRODUCER_EPOCH_POSITION), topic.name, p.index);
         if (verified !== 'NONE') return fail(ErrorCode[verified], 'the partition is not part of the producer\'s open transaction');
       }
