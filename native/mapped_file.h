@@ -79,6 +79,19 @@ class MappedFile {
   Status TruncateFile(size_t size, bool zeroTail = false);
   // fdatasync: on Linux this also writes back pages dirtied through the shared mapping (tracked by page_mkwrite).
   Status Sync() const;
+  // Durability bookkeeping, JS thread only. [0, syncedSize()) of the file is known on disk: a flush captures the
+  // data size and the truncation count when it is queued and, once its fdatasync returned, notes that size,
+  // unless a truncation below it happened meanwhile (its bytes may then have been replaced by unsynced ones).
+  size_t syncedSize() const { return synced_; }
+  uint64_t truncations() const { return truncations_; }
+  void NoteSynced(size_t size, uint64_t truncationsAtStart) {
+    if (truncationsAtStart == truncations_ && size > synced_) synced_ = size;
+  }
+  // The data now ends at `size` (a truncation of batches, not a trim of preallocated space).
+  void NoteTruncated(size_t size) {
+    truncations_++;
+    if (synced_ > size) synced_ = size;
+  }
   // Removes the file name; inode and mappings live until the last reference. Later shrinks are skipped.
   Status Unlink();
   size_t liveViews() const;
@@ -94,6 +107,8 @@ class MappedFile {
   size_t capacity_ = 0;
   size_t allocated_ = 0;
   size_t growthStep_ = 0;
+  size_t synced_ = 0;
+  uint64_t truncations_ = 0;
 };
 
 }  // namespace strata

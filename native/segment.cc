@@ -443,6 +443,7 @@ Status Segment::TruncateTo(int64_t offset, size_t* removedBytes) {
   // of the still-long file (recovery after a crash) nor later appends can revive the removed batches.
   Status st = log_->TruncateFile(pos, /*zeroTail=*/true);
   if (!st.ok) return st;
+  log_->NoteTruncated(pos);
   uint32_t entries = indexEntries_, timeEntries = timeIndexEntries_;
   while (indexEntries_ > 0 && IndexPosition(indexEntries_ - 1) >= pos) indexEntries_--;
   while (timeIndexEntries_ > 0 && baseOffset_ + TimeIndexRelativeOffset(timeIndexEntries_ - 1) >= cutBase) {

@@ -100,26 +100,31 @@ bool ExternalView(Napi::Env env, const std::shared_ptr<Region>& region, size_t s
   return true;
 }
 
+// fdatasync of the segment's files on the libuv pool. dataOnly syncs the .log alone (what an acknowledgement
+// needs: indexes are rebuilt by recovery from the data). Resolves with the log's synced size (bytes).
 class FlushWorker : public Napi::AsyncWorker {
  public:
-  FlushWorker(Napi::Env env, const Segment& s)
+  FlushWorker(Napi::Env env, const Segment& s, bool dataOnly)
       : Napi::AsyncWorker(env, "strata:segment-flush"),
         deferred_(Napi::Promise::Deferred::New(env)),
         log_(s.logFile()),
-        index_(s.indexFile()),
-        timeIndex_(s.timeIndexFile()) {}
+        index_(dataOnly ? nullptr : s.indexFile()),
+        timeIndex_(dataOnly ? nullptr : s.timeIndexFile()),
+        size_(s.size()),
+        truncations_(s.logFile()->truncations()) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
   void Execute() override {
     status_ = log_->Sync();
-    if (status_.ok) status_ = index_->Sync();
-    if (status_.ok) status_ = timeIndex_->Sync();
+    if (status_.ok && index_) status_ = index_->Sync();
+    if (status_.ok && timeIndex_) status_ = timeIndex_->Sync();
   }
   void OnOK() override {
     Napi::Env env = Env();
     if (status_.ok) {
-      deferred_.Resolve(env.Undefined());
+      log_->NoteSynced(size_, truncations_);
+      deferred_.Resolve(Napi::Number::New(env, static_cast<double>(log_->syncedSize())));
     } else {
       deferred_.Reject(MakeStorageError(env, status_));
     }
@@ -128,6 +133,8 @@ class FlushWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<MappedFile> log_, index_, timeIndex_;
+  size_t size_;
+  uint64_t truncations_;
   Status status_;
 };
 
@@ -172,6 +179,7 @@ void SegmentWrap::Register(Napi::Env env, Napi::Object exports) {
           InstanceAccessor<&SegmentWrap::GetClosed>("closed"),
           InstanceAccessor<&SegmentWrap::GetSealed>("sealed"),
           InstanceAccessor<&SegmentWrap::GetLiveViews>("liveViews"),
+          InstanceAccessor<&SegmentWrap::GetSyncedSize>("syncedSize"),
       });
   env.GetInstanceData<AddonData>()->segmentConstructor = Napi::Persistent(ctor);
   exports.Set("Segment", ctor);
@@ -540,7 +548,8 @@ Napi::Value SegmentWrap::Unseal(const Napi::CallbackInfo& info) {
 Napi::Value SegmentWrap::Flush(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Usable(env)) return env.Undefined();
-  FlushWorker* worker = new FlushWorker(env, *segment_);
+  bool dataOnly = info.Length() > 0 && info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();
+  FlushWorker* worker = new FlushWorker(env, *segment_, dataOnly);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
@@ -549,8 +558,14 @@ Napi::Value SegmentWrap::Flush(const Napi::CallbackInfo& info) {
 Napi::Value SegmentWrap::FlushSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Usable(env)) return env.Undefined();
+  size_t size = segment_->size();
+  uint64_t truncations = segment_->logFile()->truncations();
   Status st = segment_->Sync();
-  if (!st.ok) ThrowStatus(env, st);
+  if (!st.ok) {
+    ThrowStatus(env, st);
+    return env.Undefined();
+  }
+  segment_->logFile()->NoteSynced(size, truncations);
   return env.Undefined();
 }
 
@@ -607,6 +622,7 @@ STRATA_GETTER(GetMaxTimestamp, segment_->maxTimestamp())
 STRATA_GETTER(GetFirstBatchTimestamp, segment_->firstBatchTimestamp())
 STRATA_GETTER(GetIndexSlotsLeft, segment_->indexSlotsLeft())
 STRATA_GETTER(GetCapacity, segment_->logCapacity())
+STRATA_GETTER(GetSyncedSize, segment_->closed() ? 0 : segment_->logFile()->syncedSize())
 #undef STRATA_GETTER
 
 Napi::Value SegmentWrap::GetSealed(const Napi::CallbackInfo& info) {

@@ -48,6 +48,7 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
   Napi::Value GetSealed(const Napi::CallbackInfo& info);
   Napi::Value GetLiveViews(const Napi::CallbackInfo& info);
+  Napi::Value GetSyncedSize(const Napi::CallbackInfo& info);
 
 
   std::unique_ptr<Segment> segment_;

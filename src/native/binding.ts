@@ -75,7 +75,11 @@ export interface NativeSegment {
   seal(): void;
   /** Makes a sealed segment appendable again, mapped at logCapacity (after a truncation made it the last). */
   unseal(logCapacity: number, indexCapacity: number): void;
-  flush(): Promise<void>;
+  /**
+   * fdatasync on the libuv pool: the .log, .index and .timeindex, or with dataOnly the .log alone (what an
+   * acknowledgement needs; recovery rebuilds indexes from the data). Resolves with syncedSize.
+   */
+  flush(dataOnly?: boolean): Promise<number>;
   flushSync(): void;
   close(): void;
   delete(): void;
@@ -91,6 +95,11 @@ export interface NativeSegment {
   /** No appends until unseal(); chunkBuffer then has one chunk, 0, over the whole file. */
   readonly sealed: boolean;
   readonly liveViews: number;
+  /**
+   * Bytes of the .log known on disk: the data size when the last completed fdatasync was queued (0 after open,
+   * lowered by a truncation below it; a flush that overlapped a truncation below its size notes nothing).
+   */
+  readonly syncedSize: number;
 }
 
 export interface NativeBinding {

@@ -13,6 +13,12 @@
  *
  * Who may call: the owner (LogManager, the broker's partition) from the JS thread. Appends are synchronous;
  * flush() runs fdatasync on the libuv pool and may overlap appends.
+ *
+ * Durability for acknowledgements (group commit): whenDurable(offset) resolves once the batch holding `offset` is
+ * on disk. One data sync (fdatasync of the .log files past the durable offset) runs at a time; every waiter that
+ * arrives while it runs is served by the next one, which covers everything appended by then. Under load many
+ * requests share each fdatasync. durableOffset = everything below it is on disk (the recovery point, or what
+ * a data sync covered); indexes are not synced for this, as recovery rebuilds them from the data.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -154,6 +160,14 @@ function readMarker(buf: Buffer, position: number): { aborted: boolean; coordina
   }
 }
 
+interface DurableWaiter {
+  offset: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+const RESOLVED = Promise.resolve();
+
 function fail(code: StorageErrorCode, message: string, path?: string): never {
   throw new StorageError(message, path === undefined ? { code } : { code, path });
 }
@@ -169,6 +183,14 @@ export class Log {
   private unflushedMessages = 0;
   private truncations = 0;
   private lastFlushMs: number;
+  /** Offsets below this are on disk by a data sync (see whenDurable); with the recovery point, durableOffset. */
+  private syncedOffset = 0;
+  private dataSyncRunning = false;
+  private durableWaiters: DurableWaiter[] = [];
+  /** Data syncs (fdatasync rounds of whenDurable) started since open. */
+  dataSyncs = 0;
+  /** Offsets below this were known on disk when the log was opened (for syncedOffsetOnDisk). */
+  private readonly durableAtOpen: number;
   private closed = false;
   readonly recovery: RecoveryInfo;
   /** Idempotent and transactional producers' last batches (see producer-state.ts). */
@@ -187,6 +209,7 @@ export class Log {
     this.recovery = recovery;
     this.txnIndex = new TxnIndex(dir);
     this.lastFlushMs = now();
+    this.durableAtOpen = recoveryPoint;
   }
 
   /**
@@ -672,7 +695,7 @@ export class Log {
     const epoch = this.truncations;
     const pending: Promise<void>[] = [];
     for (const seg of this.segments) {
-      if (seg.nextOffset > this._recoveryPoint && !seg.native.closed) pending.push(seg.native.flush());
+      if (seg.nextOffset > this._recoveryPoint && !seg.native.closed) pending.push(seg.native.flush().then(() => {}));
     }
     pending.push(this.txnIndex.flush(this.segmentBaseOffsets()));
     this.unflushedMessages = 0;
@@ -706,6 +729,102 @@ export class Log {
     return this.flush();
   }
 
+  /** Everything below this offset is on disk: flushed (the recovery point) or covered by a data sync. */
+  get durableOffset(): number {
+    return Math.min(Math.max(this._recoveryPoint, this.syncedOffset), this.logEndOffset);
+  }
+
+  /**
+   * Resolves once `offset` (typically a batch's last offset) is on disk; rejects with the StorageError of a failed
+   * fdatasync, or ERR_LOG_CLOSED / OFFSET_OUT_OF_RANGE when the log closes or the offset is truncated away first.
+   * Waiters arriving while a data sync runs share the next one (group commit).
+   */
+  whenDurable(offset: number): Promise<void> {
+    if (offset < this.durableOffset) return RESOLVED;
+    if (this.closed) return Promise.reject(new StorageError('log is closed', { code: 'ERR_LOG_CLOSED', path: this.dir }));
+    if (offset >= this.logEndOffset) return Promise.reject(new StorageError(`offset ${offset} is not in the log`, { code: 'OFFSET_OUT_OF_RANGE', path: this.dir }));
+    return new Promise<void>((resolve, reject) => {
+      this.durableWaiters.push({ offset, resolve, reject });
+      if (!this.dataSyncRunning) this.startDataSync();
+    });
+  }
+
+  private startDataSync(): void {
+    this.dataSyncRunning = true;
+    this.dataSyncs++;
+    const target = this.logEndOffset;
+    const epoch = this.truncations;
+    const from = this.durableOffset;
+    const pending: Promise<number>[] = [];
+    try {
+      for (const seg of this.segments) if (seg.nextOffset > from && !seg.native.closed) pending.push(seg.native.flush(true));
+    } catch (err) {
+      pending.push(Promise.reject(err));
+    }
+    Promise.all(pending).then(
+      () => {
+        if (epoch === this.truncations && target > this.syncedOffset) this.syncedOffset = target;
+        this.settleDurableWaiters(null, target);
+      },
+      (err: Error) => this.settleDurableWaiters(err, target),
+    );
+  }
+
+  /** After a data sync up to `target`: resolves (or, when it failed, rejects) the waiters it covered. */
+  private settleDurableWaiters(err: Error | null, target: number): void {
+    this.dataSyncRunning = false;
+    const durable = this.durableOffset;
+    const left: DurableWaiter[] = [];
+    for (const w of this.durableWaiters) {
+      if (w.offset < durable) w.resolve();
+      else if (err !== null && w.offset < target) w.reject(err);
+      else left.push(w);
+    }
+    this.durableWaiters = left;
+    if (left.length === 0) return;
+    if (this.closed) this.rejectDurableWaiters(() => true, new StorageError('log is closed', { code: 'ERR_LOG_CLOSED', path: this.dir }));
+    else this.startDataSync();
+  }
+
+  private rejectDurableWaiters(which: (w: DurableWaiter) => boolean, err: Error): void {
+    const left: DurableWaiter[] = [];
+    for (const w of this.durableWaiters) {
+      if (which(w)) w.reject(err);
+      else left.push(w);
+    }
+    this.durableWaiters = left;
+  }
+
+  /**
+   * The offset below which the addon itself has seen data on disk: segments whose .log its fdatasyncs covered
+   * (syncedSize), after what was known flushed at open. Independent of the bookkeeping above, for checks.
+   */
+  syncedOffsetOnDisk(): number {
+    let durable = Math.min(this.durableAtOpen, this.logEndOffset);
+    for (const seg of this.segments) {
+      const n = seg.native;
+      if (seg.nextOffset <= durable) continue;
+      if (n.closed) break;
+      const synced = n.syncedSize;
+      if (synced >= n.size) {
+        durable = seg.nextOffset;
+        continue;
+      }
+      // The first offset whose batch ends past `synced`: binary search over offsets (batches are contiguous).
+      let lo = Math.max(durable, seg.baseOffset);
+      let hi = seg.nextOffset;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const position = n.findOffsetPosition(mid);
+        if (position + n.readLength(position, 1, true) > synced) hi = mid;
+        else lo = mid + 1;
+      }
+      durable = lo;
+      break;
+    }
+    return durable;
+  }
+
   /** Removes every batch holding an offset >= `offset` (a batch straddling it goes whole). */
   truncateTo(offset: number): void {
     this.ensureOpen();
@@ -728,7 +847,9 @@ export class Log {
     const end = this.logEndOffset;
     this._highWatermark = Math.min(this._highWatermark, end);
     this._recoveryPoint = Math.min(this._recoveryPoint, end);
+    this.syncedOffset = Math.min(this.syncedOffset, end);
     this._logStartOffset = Math.min(this._logStartOffset, end);
+    this.rejectDurableWaiters((w) => w.offset >= end, new StorageError(`truncated to ${end} before it was on disk`, { code: 'OFFSET_OUT_OF_RANGE', path: this.dir }));
     // The truncated batches' producer state must go too: back to the newest snapshot at or below the new end.
     this.txnIndex.load(this.segmentBaseOffsets()); // drops the files of the segments just deleted
     this.loadProducerState(offset);
@@ -831,6 +952,8 @@ export class Log {
     } finally {
       this.closed = true;
       for (const seg of this.segments) seg.close();
+      // Everything was flushed above unless that failed: the waiters learn which.
+      this.settleDurableWaiters(null, this.logEndOffset);
     }
   }
 
@@ -839,6 +962,7 @@ export class Log {
     if (!this.closed) {
       for (const seg of this.segments) seg.native.delete();
       this.closed = true;
+      this.rejectDurableWaiters(() => true, new StorageError('log deleted', { code: 'ERR_LOG_CLOSED', path: this.dir }));
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
