@@ -61,6 +61,12 @@ export interface BrokerConfig {
   /** quota.window.num, quota.window.size.seconds */
   quotaWindowNum: number;
   quotaWindowSizeSeconds: number;
+  /**
+   * strata.durable.acks (Strata's own; Kafka has no such setting): answer acks=-1 Produce requests only once their
+   * batches are on disk (fdatasync), with the fsyncs shared by every request waiting at the time (group commit).
+   * Default false: acknowledged once in the page cache, flushing left to the OS and log.flush.interval.*, as Kafka.
+   */
+  durableAcks: boolean;
   /** Defaults of every partition log (log.segment.bytes, log.retention.ms, message.max.bytes, ...). */
   log: LogConfig;
   /** Every property as given, for DescribeConfigs. */
@@ -201,6 +207,7 @@ export function brokerConfigFrom(props: Readonly<Record<string, string | number 
     advertisedListeners: advertised,
     logDir: logDirs[0],
     autoCreateTopics: bool('auto.create.topics.enable', true),
+    durableAcks: bool('strata.durable.acks', false),
     log: logConfigFrom(raw, 'broker', DEFAULT_LOG_CONFIG),
     raw,
   } as BrokerConfig;

@@ -7,6 +7,10 @@
  * written again, a gap is OUT_OF_ORDER_SEQUENCE_NUMBER, a fenced epoch INVALID_PRODUCER_EPOCH. A transactional
  * batch must go to a partition of its producer's open transaction (KIP-890's verification; INVALID_TXN_STATE
  * otherwise), or it would hold the partition's last stable offset forever.
+ *
+ * With strata.durable.acks, an acks=-1 response waits until every appended partition's batch is on disk
+ * (Log.whenDurable: one fdatasync serves every request waiting at the time); a partition whose sync fails answers
+ * KAFKA_STORAGE_ERROR (retriable: an idempotent retry is deduplicated and waits for the sync again).
  */
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
@@ -25,6 +29,8 @@ import {
 export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { header, connection, broker }) => {
   const acks = request.acks;
   const badAcks = acks !== 0 && acks !== 1 && acks !== -1;
+  const durable = acks === -1 && broker.config.durableAcks;
+  let waits: DurableWait[] | undefined;
   const responses = request.topicData.map((topic) => ({
     name: topic.name,
     partitionResponses: topic.partitionData.map((p) => {
@@ -58,15 +64,18 @@ export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { header, conn
       // After the append succeeded: nothing a parked fetch does may turn it into an error (a client would retry and
       // write it twice). A retried idempotent batch wrote nothing and is answered with its original offset.
       if (!info.duplicate) broker.notifyAppend(topic.name, p.index);
-      return {
+      const answer = {
         index: p.index,
-        errorCode: ErrorCode.NONE,
+        errorCode: ErrorCode.NONE as number,
         baseOffset: BigInt(info.firstOffset),
         logAppendTimeMs: -1n,
         logStartOffset: BigInt(log.logStartOffset),
         recordErrors: [],
-        errorMessage: null,
+        errorMessage: null as string | null,
       };
+      // A retried duplicate waits as well: its first write may not be on disk yet.
+      if (durable) (waits ??= []).push({ answer, wait: log.whenDurable(info.lastOffset) });
+      return answer;
     }),
   }));
   // producer_byte_rate: the bytes of the request's record sets count against the client's quota (KIP-219: answered
@@ -76,5 +85,23 @@ export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { header, conn
   const { throttleTimeMs } = broker.quotas.record(ANONYMOUS_USER, header.clientId ?? '', 'producer_byte_rate', bytes);
   if (throttleTimeMs > 0) connection.mutedUntilMs = Date.now() + throttleTimeMs;
   if (acks === 0) return null;
-  return { responses, throttleTimeMs };
+  if (waits === undefined) return { responses, throttleTimeMs };
+  return awaitDurable(waits, broker.log).then(() => ({ responses, throttleTimeMs }));
 });
+
+interface DurableWait {
+  answer: { errorCode: number; baseOffset: bigint; errorMessage: string | null };
+  wait: Promise<void>;
+}
+
+/** Waits for each appended partition's data sync; a failed one turns that partition's answer into its error. */
+async function awaitDurable(waits: readonly DurableWait[], logger: Parameters<typeof kafkaErrorCode>[1]): Promise<void> {
+  const results = await Promise.allSettled(waits.map((w) => w.wait));
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') return;
+    const { answer } = waits[i];
+    answer.errorCode = kafkaErrorCode(r.reason, logger);
+    answer.baseOffset = -1n;
+    answer.errorMessage = `not acknowledged: ${errorMessage(r.reason)}`;
+  });
+}

@@ -25,6 +25,8 @@ export class RawClient {
         this.waiting.shift()?.(frame);
       }
     });
+    // A reset by a killed broker ends the connection (closed), not the test process.
+    socket.on('error', () => {});
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
