@@ -43,7 +43,7 @@ import { deleteRecordsRoute } from './handlers/delete-records';
 import { groupRoutes } from './handlers/group-routes';
 import { GroupCoordinator } from '../group/group-coordinator';
 import { ProducerIdManager } from '../txn/producer-id-manager';
-import { ClientQuotaManager } from '../quota/client-quota-manager';
+import { ANONYMOUS_USER, ClientQuotaManager } from '../quota/client-quota-manager';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from '../txn/transaction-coordinator';
 import { txnRoutes } from './handlers/txn-routes';
 import { alterClientQuotasRoute } from './handlers/alter-client-quotas';
@@ -214,11 +214,45 @@ export class Broker implements BrokerContext {
       throw new KafkaProtocolError('UNSUPPORTED_VERSION', `API ${header.apiKey} v${header.apiVersion} is not served`);
     }
     const key = header.apiKey as DeclaredApiKey;
+    // request_percentage (KIP-124): the time this request keeps the event loop busy (decode, handler, encode; not
+    // its waits), and the connection's own time framing and writing since the last request (Kafka's network
+    // thread time), count against the client's quota. The clock is read here only when some request quota is set.
+    const startedMs = this.quotas.enforces('request_percentage') ? performance.now() : -1;
     const request = decodeRequest(key, header.apiVersion, frame, header.headerBytes);
     const encode = (body: unknown) => (body === null ? null : encodeResponse(key, header.apiVersion, header.correlationId, body as never));
     // Synchronous handlers (most) are answered in this turn, without a promise per request.
     const body = route.handle(request as never, { header, connection, broker: this });
-    return body instanceof Promise ? body.then(encode) : encode(body);
+    if (startedMs < 0) return body instanceof Promise ? body.then(encode) : encode(body);
+    if (!(body instanceof Promise)) return this.encodeMeasured(encode, body, startedMs, 0, header.clientId, connection);
+    const syncMs = performance.now() - startedMs;
+    return body.then((b) => this.encodeMeasured(encode, b, performance.now(), syncMs, header.clientId, connection));
+  }
+
+  /**
+   * Encodes a response and records the request's handling time (`earlierMs` plus the time since `fromMs`) against
+   * request_percentage; over the quota, the response carries the larger of this throttle and the one its handler
+   * set (byte-rate quotas), and the connection is muted for it (KIP-219). Versions without throttle_time_ms
+   * encode no such field; the mute applies all the same, as in Kafka.
+   */
+  private encodeMeasured(
+    encode: (body: unknown) => Buffer[] | null,
+    body: unknown,
+    fromMs: number,
+    earlierMs: number,
+    clientId: string | null,
+    connection: ConnectionInfo,
+  ): Buffer[] | null {
+    const percent = ((earlierMs + performance.now() - fromMs + connection.busyMs) / 1000) * 100;
+    connection.busyMs = 0;
+    const { throttleTimeMs } = this.quotas.record(ANONYMOUS_USER, clientId ?? '', 'request_percentage', percent);
+    if (throttleTimeMs > 0) {
+      if (body !== null && typeof body === 'object') {
+        const b = body as { throttleTimeMs?: number };
+        b.throttleTimeMs = Math.max(b.throttleTimeMs ?? 0, throttleTimeMs);
+      }
+      connection.mutedUntilMs = Math.max(connection.mutedUntilMs, Date.now() + throttleTimeMs);
+    }
+    return encode(body);
   }
 
   private topicLogConfig(configs: Record<string, string>): LogConfig {

@@ -14,6 +14,8 @@ import type { Broker } from '../broker/broker';
 
 export interface Transport {
   request<K extends DeclaredApiKey>(apiKey: K, version: number, body: RequestInputOf<K>): Promise<ResponseOf<K>>;
+  /** A request the broker does not answer (Produce with acks=0): resolves once handed over (written or served). */
+  requestNoResponse<K extends DeclaredApiKey>(apiKey: K, version: number, body: RequestInputOf<K>): Promise<void>;
   close(): void;
 }
 
@@ -27,7 +29,7 @@ export class InProcessTransport implements Transport {
   private correlationId = 0;
   private closed = false;
   // Never muted: an in-process client gets throttle_time_ms in its responses and is trusted to honour it.
-  private readonly connection = { id: nextConnectionId--, remoteAddress: 'in-process', remotePort: 0, mutedUntilMs: 0 };
+  private readonly connection = { id: nextConnectionId--, remoteAddress: 'in-process', remotePort: 0, mutedUntilMs: 0, busyMs: 0 };
   /** Requests of one transport are served in order, as on a connection. */
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -37,16 +39,25 @@ export class InProcessTransport implements Transport {
   ) {}
 
   request<K extends DeclaredApiKey>(apiKey: K, version: number, body: RequestInputOf<K>): Promise<ResponseOf<K>> {
+    return this.serve(apiKey, version, body, (reply) => {
+      if (reply === null) throw new StrataError('ERR_INVALID_ARG', 'the request got no response: use requestNoResponse');
+      const bytes = reply.length === 1 ? reply[0] : Buffer.concat(reply);
+      return decodeResponse(apiKey, version, bytes.subarray(SIZE_BYTES)).body;
+    });
+  }
+
+  requestNoResponse<K extends DeclaredApiKey>(apiKey: K, version: number, body: RequestInputOf<K>): Promise<void> {
+    return this.serve(apiKey, version, body, () => undefined);
+  }
+
+  private serve<K extends DeclaredApiKey, R>(apiKey: K, version: number, body: RequestInputOf<K>, answer: (reply: Buffer[] | null) => R): Promise<R> {
     if (this.closed) return Promise.reject(new StrataError('ERR_CLOSED', 'transport is closed'));
     const correlationId = ++this.correlationId;
     const parts = encodeRequest(apiKey, version, correlationId, this.clientId, body);
+    // The broker decodes one contiguous frame: a Produce request's batches are copied into it once here (the
+    // kernel's copy, over a socket).
     const frame = (parts.length === 1 ? parts[0] : Buffer.concat(parts)).subarray(SIZE_BYTES);
-    const run = async () => {
-      const reply = await this.broker.dispatch(frame, this.connection);
-      if (reply === null) throw new StrataError('ERR_INVALID_ARG', 'the request gets no response (acks=0 is not supported here)');
-      const bytes = reply.length === 1 ? reply[0] : Buffer.concat(reply);
-      return decodeResponse(apiKey, version, bytes.subarray(SIZE_BYTES)).body;
-    };
+    const run = async () => answer(await this.broker.dispatch(frame, this.connection));
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => {});
     return result;
@@ -95,7 +106,22 @@ export class WireTransport implements Transport {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.pending.push({ decode: (frame) => decodeResponse(apiKey, version, frame).body, resolve: resolve as (v: unknown) => void, reject });
-      for (const part of encodeRequest(apiKey, version, ++this.correlationId, this.clientId, body)) this.socket.write(part);
+      const parts = encodeRequest(apiKey, version, ++this.correlationId, this.clientId, body);
+      // One vectored write for the header and the batches (Kafka's clients also write a request at once).
+      if (parts.length > 1) this.socket.cork();
+      for (const part of parts) this.socket.write(part);
+      if (parts.length > 1) this.socket.uncork();
+    });
+  }
+
+  requestNoResponse<K extends DeclaredApiKey>(apiKey: K, version: number, body: RequestInputOf<K>): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const parts = encodeRequest(apiKey, version, ++this.correlationId, this.clientId, body);
+      for (let i = 0; i < parts.length; i++) {
+        if (i < parts.length - 1) this.socket.write(parts[i]);
+        else this.socket.write(parts[i], (err) => (err ? reject(err) : resolve()));
+      }
     });
   }
 

@@ -1,6 +1,8 @@
 /**
- * Client quotas as Kafka has them (KIP-13, KIP-55, KIP-219): producer_byte_rate and consumer_byte_rate per user,
- * client-id, or (user, client-id), with defaults, resolved in Kafka's order of precedence:
+ * Client quotas as Kafka has them (KIP-13, KIP-55, KIP-124, KIP-219): producer_byte_rate and consumer_byte_rate
+ * (bytes/s), and request_percentage (the share of a request-handling thread's time in percent, measured as Kafka
+ * does: each request records its handling time as a percentage of a second, so 100 is one thread's worth), per
+ * user, client-id, or (user, client-id), with defaults, resolved in Kafka's order of precedence:
  *   user+client-id, user+default client-id, user, default user+client-id, default user+default client-id,
  *   default user, client-id, default client-id
  * (the broker's static quota.producer.default / quota.consumer.default act as the default client-id's). Each
@@ -22,7 +24,9 @@ import { StrataError } from '../errors/strata-error';
 import { writeFileAtomically } from '../storage/atomic-file';
 import { SampledRate } from './sampled-rate';
 
-export type QuotaType = 'producer_byte_rate' | 'consumer_byte_rate';
+export type QuotaType = 'producer_byte_rate' | 'consumer_byte_rate' | 'request_percentage';
+
+export const QUOTA_TYPES: readonly QuotaType[] = ['producer_byte_rate', 'consumer_byte_rate', 'request_percentage'];
 
 /** A quota entity: user and client-id each a name, null for "the default", or absent (undefined). */
 export interface QuotaEntity {
@@ -52,7 +56,7 @@ function entityKey(e: QuotaEntity): string {
 
 export interface ThrottleResult {
   throttleTimeMs: number;
-  /** The quota the client was measured against (bytes/s), Infinity when none applies. */
+  /** The quota the client was measured against (bytes/s, or percent), Infinity when none applies. */
   quota: number;
 }
 
@@ -61,6 +65,8 @@ const UNLIMITED: ThrottleResult = Object.freeze({ throttleTimeMs: 0, quota: Infi
 export class ClientQuotaManager {
   private readonly config: QuotaConfig;
   private readonly quotas = new Map<string, Map<QuotaType, number>>();
+  /** How many entities set each quota type (a type nobody set, without a static default, costs no lookup). */
+  private readonly typeCounts = new Map<QuotaType, number>();
   private readonly entities = new Map<string, QuotaEntity>();
   private file: string | null = null;
   private readonly rates = new Map<string, SampledRate>();
@@ -100,6 +106,7 @@ export class ClientQuotaManager {
       // Not durable, so not adopted: back to what the file holds.
       this.quotas.clear();
       this.entities.clear();
+      this.typeCounts.clear();
       for (const e of before) for (const [type, value] of Object.entries(e.quotas)) this.apply(e.entity, type as QuotaType, value ?? null);
       throw err;
     }
@@ -108,6 +115,8 @@ export class ClientQuotaManager {
   private apply(entity: QuotaEntity, type: QuotaType, value: number | null): void {
     const key = entityKey(entity);
     let byType = this.quotas.get(key);
+    const had = byType?.has(type) === true;
+    if (had !== (value !== null)) this.typeCounts.set(type, (this.typeCounts.get(type) ?? 0) + (value === null ? -1 : 1));
     if (value === null) {
       byType?.delete(type);
       if (byType?.size === 0) {
@@ -147,15 +156,26 @@ export class ClientQuotaManager {
       const quota = this.quotas.get(entityKey(entity))?.get(type);
       if (quota !== undefined) return { quota, sensor: `${type}|${entityKey(tags)}` };
     }
-    const fallback = type === 'producer_byte_rate' ? this.config.producerDefault : this.config.consumerDefault;
-    return { quota: fallback, sensor: `${type}|${entityKey({ clientId })}` };
+    return { quota: this.staticDefault(type), sensor: `${type}|${entityKey({ clientId })}` };
+  }
+
+  /** quota.producer.default / quota.consumer.default; Kafka has no static request quota. */
+  private staticDefault(type: QuotaType): number {
+    if (type === 'producer_byte_rate') return this.config.producerDefault;
+    if (type === 'consumer_byte_rate') return this.config.consumerDefault;
+    return Infinity;
   }
 
   private unlimited(type: QuotaType): boolean {
-    return this.quotas.size === 0 && (type === 'producer_byte_rate' ? this.config.producerDefault : this.config.consumerDefault) === Infinity;
+    return (this.typeCounts.get(type) ?? 0) === 0 && this.staticDefault(type) === Infinity;
   }
 
-  /** Records `value` bytes for the client and returns how long to throttle it (0 within its quota). */
+  /** Whether any client can be over a quota of this type (else record() always answers 0 and need not be called). */
+  enforces(type: QuotaType): boolean {
+    return !this.unlimited(type);
+  }
+
+  /** Records `value` (bytes, or percent of a second) for the client and returns how long to throttle it (0 within its quota). */
   record(user: string, clientId: string, type: QuotaType, value: number): ThrottleResult {
     // Nothing configured (the usual case): no lookup, no allocation on the request path.
     if (this.unlimited(type)) return UNLIMITED;

@@ -21,6 +21,11 @@ export interface ConnectionInfo {
    * or served on this connection until this time (ms since the epoch).
    */
   mutedUntilMs: number;
+  /**
+   * Event-loop time (ms) this connection used outside its handlers (framing received bytes, writing responses)
+   * since the handler last took it: request_percentage charges it to the connection's client with its next request.
+   */
+  busyMs: number;
 }
 
 /** Decodes and serves one frame; returns the framed response (Buffers for one vectored write) or null for none. */
@@ -45,7 +50,7 @@ export class Connection {
     private readonly log: Logger,
     private readonly onClose: (c: Connection) => void,
   ) {
-    this.info = { id, remoteAddress: socket.remoteAddress ?? '?', remotePort: socket.remotePort ?? 0, mutedUntilMs: 0 };
+    this.info = { id, remoteAddress: socket.remoteAddress ?? '?', remotePort: socket.remotePort ?? 0, mutedUntilMs: 0, busyMs: 0 };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.log.debug('connection error', { connection: id, err: err.message }));
@@ -64,6 +69,7 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    const startedMs = performance.now();
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     for (;;) {
@@ -77,6 +83,7 @@ export class Connection {
       this.queue.push(this.take(SIZE_BYTES + size).subarray(SIZE_BYTES));
     }
     if (this.queue.length >= QUEUED_FRAMES_MAX) this.socket.pause();
+    this.info.busyMs += performance.now() - startedMs;
     void this.pump();
   }
 
@@ -155,11 +162,13 @@ export class Connection {
           return;
         }
         if (response && !this.closed) {
+          const writeStartedMs = performance.now();
           if (!corked) {
             this.socket.cork();
             corked = true;
           }
           for (const b of response) this.socket.write(b);
+          this.info.busyMs += performance.now() - writeStartedMs;
           if (this.socket.writableNeedDrain) {
             // The client is not reading: stop serving it (as Kafka mutes the channel) until the responses drain,
             // so unsent responses (views of segments among them) cannot pile up.
@@ -181,7 +190,11 @@ export class Connection {
         if (this.queue.length < QUEUED_FRAMES_MAX / 2) this.socket.resume();
       }
     } finally {
-      if (corked && !this.closed) this.socket.uncork();
+      if (corked && !this.closed) {
+        const uncorkStartedMs = performance.now();
+        this.socket.uncork(); // the writev of every response corked above
+        this.info.busyMs += performance.now() - uncorkStartedMs;
+      }
       this.busy = false;
     }
   }

@@ -32,14 +32,21 @@ t.test('AlterClientQuotas / DescribeClientQuotas', async (t) => {
     { entity: [client(null)], ops: [{ key: 'consumer_byte_rate', value: 4096, remove: false }] },
     { entity: [user('bob')], ops: [{ key: 'request_percentage', value: 50, remove: false }] },
     { entity: [{ entityType: 'ip', entityName: '1.2.3.4' }], ops: [{ key: 'producer_byte_rate', value: 1, remove: false }] },
+    { entity: [user('carol')], ops: [{ key: 'connection_creation_rate', value: 5, remove: false }] },
+    { entity: [user('dave')], ops: [{ key: 'request_percentage', value: 0, remove: false }] },
   ]);
-  t.same(set.entries.map((e) => e.errorCode), [ErrorCode.NONE, ErrorCode.NONE, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST], 'unsupported keys and entity types refused per entry');
+  t.same(
+    set.entries.map((e) => e.errorCode),
+    [ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST],
+    'unsupported keys, entity types and values refused per entry',
+  );
   t.equal((await alter([{ entity: [client('dry')], ops: [{ key: 'producer_byte_rate', value: 1, remove: false }] }], true)).entries[0].errorCode, ErrorCode.NONE);
 
   const all = await describe([]);
   t.same(all.entries!.map((e) => [e.entity, e.values]), [
     [[user('alice'), client('app')], [{ key: 'producer_byte_rate', value: 2048 }]],
     [[client(null)], [{ key: 'consumer_byte_rate', value: 4096 }]],
+    [[user('bob')], [{ key: 'request_percentage', value: 50 }]],
   ], 'everything set (validate_only changed nothing)');
   t.equal((await describe([{ entityType: 'user', matchType: 0, match: 'alice' }])).entries!.length, 1, 'exact user');
   t.equal((await describe([{ entityType: 'client-id', matchType: 1, match: null }])).entries!.length, 1, 'default client-id');
@@ -60,7 +67,7 @@ t.test('AlterClientQuotas / DescribeClientQuotas', async (t) => {
   await broker.close();
   broker = await start(dir);
   c = await RawClient.connect(broker.port, 'admin');
-  t.equal((await describe([])).entries!.length, 3, 'persisted across a restart');
+  t.equal((await describe([])).entries!.length, 4, 'persisted across a restart');
   await alter([{ entity: [client('app')], ops: [{ key: 'producer_byte_rate', value: 0, remove: true }] }]);
   t.equal((await describe([{ entityType: 'client-id', matchType: 0, match: 'app' }], true)).entries!.length, 0, 'removed');
   c.close();

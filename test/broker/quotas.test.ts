@@ -73,3 +73,44 @@ t.test('producer and consumer byte-rate quotas: throttle_time_ms, muting, other 
   t.ok(fetched.throttleTimeMs > 0, `a fetch over the consumer quota is throttled ${fetched.throttleTimeMs} ms`);
   t.equal((fetched.responses[0].partitions[0].records as Buffer | null)?.length ?? 0, 0, 'and carries no data (Kafka drops it)');
 });
+
+t.test('request_percentage: a client flooding cheap requests is held to its share of the broker\'s time', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-quota-'));
+  const broker = await Broker.start({ listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir, 'quota.window.num': 3, 'quota.window.size.seconds': 1 }, { logger: silentLogger });
+  t.teardown(async () => {
+    await broker.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  broker.createTopic('q', 1);
+  broker.quotas.set({ clientId: 'flooder' }, 'request_percentage', 2); // 20 ms of handling per second
+  const flood = async (clientId: string, ms: number) => {
+    const c = await RawClient.connect(broker.port, clientId);
+    const until = Date.now() + ms;
+    let answered = 0;
+    let throttled = 0;
+    let maxThrottleMs = 0;
+    const lane = async () => {
+      while (Date.now() < until) {
+        const r = await c.send(ApiKey.Metadata, 9, { topics: [{ name: 'q' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+        answered++;
+        if (r.throttleTimeMs > 0) throttled++;
+        maxThrottleMs = Math.max(maxThrottleMs, r.throttleTimeMs);
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, lane)); // 16 pipelined on one connection
+    c.close();
+    return { answered, throttled, maxThrottleMs };
+  };
+  const [flooder, normal] = await Promise.all([flood('flooder', 2500), flood('normal', 2500)]);
+  t.ok(flooder.throttled > 0, `the flooder was told to back off (${flooder.throttled} throttled answers, up to ${flooder.maxThrottleMs} ms)`);
+  t.equal(normal.throttled, 0, 'a client without the quota is never throttled');
+  t.ok(flooder.answered * 3 < normal.answered, `the flooder got ${flooder.answered} answers, the other client ${normal.answered}`);
+  // The share it got: each Metadata costs the broker about the same, so answered requests measure handling time.
+  const perRequestMs = 2500 / Math.max(1, normal.answered + flooder.answered);
+  t.comment(`~${((flooder.answered * perRequestMs) / 25).toFixed(1)}% of the time for a quota of 2%`);
+  // Without request quotas nobody is throttled and the clock is not even read.
+  broker.quotas.set({ clientId: 'flooder' }, 'request_percentage', null);
+  t.notOk(broker.quotas.enforces('request_percentage'));
+  const after = await flood('flooder', 300);
+  t.equal(after.throttled, 0, 'removed: no longer throttled');
+});

@@ -44,7 +44,9 @@ t.test('strata quotas alter and describe', async (t) => {
   t.equal((await strata(['quotas', 'alter', '--client-default', '--delete', 'producer_byte_rate', ...server])).code, 0);
   t.same(JSON.parse((await strata(['quotas', 'describe', '--client-default', ...server, '--json'])).stdout), []);
 
-  const refused = await strata(['quotas', 'alter', '--user', 'bob', '--add', 'request_percentage=50', ...server]);
+  t.equal((await strata(['quotas', 'alter', '--user', 'bob', '--add', 'request_percentage=50', ...server])).code, 0, 'request quotas too');
+  t.equal(broker.quotas.resolve('bob', 'any', 'request_percentage').quota, 50);
+  const refused = await strata(['quotas', 'alter', '--user', 'bob', '--add', 'connection_creation_rate=5', ...server]);
   t.equal(refused.code, 1, 'a refused change exits 1');
   t.match(refused.stderr, /INVALID_REQUEST/);
   t.equal((await strata(['quotas', 'alter', '--add', 'producer_byte_rate=1', ...server])).code, 2, 'no entity: usage');

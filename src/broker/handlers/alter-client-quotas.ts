@@ -1,16 +1,16 @@
 /**
- * AlterClientQuotas (v0-1, KIP-546): sets or removes producer_byte_rate / consumer_byte_rate of user, client-id or
- * (user, client-id) entities (a null name: the default). Valid entries are applied together and persisted; each
- * entry gets its own error. request_percentage is refused (INVALID_REQUEST) until the broker enforces it, rather
- * than stored and silently ignored; ip entities are not supported (UNSUPPORTED_VERSION would mislead: INVALID_REQUEST).
+ * AlterClientQuotas (v0-1, KIP-546): sets or removes producer_byte_rate / consumer_byte_rate / request_percentage
+ * of user, client-id or (user, client-id) entities (a null name: the default). Valid entries are applied together
+ * and persisted; each entry gets its own error. ip entities (connection-rate quotas) are not supported
+ * (UNSUPPORTED_VERSION would mislead: INVALID_REQUEST).
  */
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
-import type { QuotaEntity, QuotaType } from '../../quota/client-quota-manager';
+import { QUOTA_TYPES, QuotaEntity, QuotaType } from '../../quota/client-quota-manager';
 import { route } from '../handler';
 import { errorMessage } from '../error-mapping';
 
-const KEYS = new Set<string>(['producer_byte_rate', 'consumer_byte_rate']);
+const KEYS = new Set<string>(QUOTA_TYPES);
 
 export const alterClientQuotasRoute = route(ApiKey.AlterClientQuotas, 0, 1, (request, { broker }) => {
   const changes: Array<{ entity: QuotaEntity; type: QuotaType; value: number | null }> = [];
@@ -25,8 +25,8 @@ export const alterClientQuotasRoute = route(ApiKey.AlterClientQuotas, 0, 1, (req
     if (entity.user === undefined && entity.clientId === undefined) return answer(ErrorCode.INVALID_REQUEST, 'an entity needs a user or a client-id');
     const mine: typeof changes = [];
     for (const op of e.ops) {
-      if (!KEYS.has(op.key)) return answer(ErrorCode.INVALID_REQUEST, `quota ${op.key} is not supported (producer_byte_rate, consumer_byte_rate)`);
-      if (!op.remove && !(Number.isFinite(op.value) && op.value > 0)) return answer(ErrorCode.INVALID_REQUEST, `${op.key} must be a positive number of bytes/s`);
+      if (!KEYS.has(op.key)) return answer(ErrorCode.INVALID_REQUEST, `quota ${op.key} is not supported (${QUOTA_TYPES.join(', ')})`);
+      if (!op.remove && !(Number.isFinite(op.value) && op.value > 0)) return answer(ErrorCode.INVALID_REQUEST, `${op.key} must be a positive number (${op.key === 'request_percentage' ? 'percent' : 'bytes/s'})`);
       mine.push({ entity, type: op.key as QuotaType, value: op.remove ? null : op.value });
     }
     changes.push(...mine);

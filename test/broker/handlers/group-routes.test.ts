@@ -46,7 +46,7 @@ function setup(t: Test) {
     const frame = Buffer.concat(encodeRequest(apiKey, version, 42, 'test-client', body)).subarray(4);
     const header = decodeRequestHeader(frame);
     const request = decodeRequest(apiKey, version, frame, header.headerBytes);
-    const response = await route.handle(request, { header, connection: { id: 1, remoteAddress: '::ffff:10.1.2.3', remotePort: 5555, mutedUntilMs: 0 }, broker });
+    const response = await route.handle(request, { header, connection: { id: 1, remoteAddress: '::ffff:10.1.2.3', remotePort: 5555, mutedUntilMs: 0, busyMs: 0 }, broker });
     if (response === null) throw new Error('no response');
     const encoded = Buffer.concat(encodeResponse(apiKey, version, 42, response)).subarray(4);
     return decodeResponse(apiKey, version, encoded).body;
