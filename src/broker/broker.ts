@@ -44,6 +44,7 @@ import { groupRoutes } from './handlers/group-routes';
 import { GroupCoordinator } from '../group/group-coordinator';
 import { ProducerIdManager } from '../txn/producer-id-manager';
 import { ANONYMOUS_USER, ClientQuotaManager } from '../quota/client-quota-manager';
+import { createRegistry, MetricsServer } from '../observability/metrics-server';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from '../txn/transaction-coordinator';
 import { txnRoutes } from './handlers/txn-routes';
 import { alterClientQuotasRoute } from './handlers/alter-client-quotas';
@@ -69,6 +70,7 @@ export class Broker implements BrokerContext {
   readonly quotas: ClientQuotaManager;
   private readonly routes = new Map<number, Route>();
   private server: SocketServer | undefined;
+  private metricsServer: MetricsServer | undefined;
   private _endpoint = { host: '127.0.0.1', port: 0 };
   private closing: Promise<void> | undefined;
 
@@ -165,7 +167,9 @@ export class Broker implements BrokerContext {
         handler: (frame, connection) => broker.dispatch(frame, connection),
         log,
       });
+      if (resolved.metricsPort >= 0) broker.metricsServer = await MetricsServer.listen(resolved.metricsHost, resolved.metricsPort, createRegistry({ quotas: broker.quotas }));
     } catch (err) {
+      await broker.server?.close();
       broker.txns.close();
       broker.groups.close();
       broker.logs.close();
@@ -190,12 +194,18 @@ export class Broker implements BrokerContext {
       clusterId: broker.topics.clusterId,
       topics: broker.topics.list().length,
       recovery: broker.logs.loadReport,
+      ...(broker.metricsServer ? { metricsPort: broker.metricsServer.port } : {}),
     });
     return broker;
   }
 
   get port(): number {
     return this.server?.port ?? 0;
+  }
+
+  /** The port of the Prometheus /metrics listener, or 0 when strata.metrics.port is not set. */
+  get metricsPort(): number {
+    return this.metricsServer?.port ?? 0;
   }
 
   get endpoint(): { host: string; port: number } {
@@ -317,6 +327,7 @@ export class Broker implements BrokerContext {
     this.closing ??= (async () => {
       this.purgatory.releaseAll();
       await this.server?.close();
+      await this.metricsServer?.close();
       this.txns.close();
       this.groups.close();
       this.logs.close();

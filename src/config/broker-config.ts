@@ -67,6 +67,10 @@ export interface BrokerConfig {
    * Default false: acknowledged once in the page cache, flushing left to the OS and log.flush.interval.*, as Kafka.
    */
   durableAcks: boolean;
+  /** strata.metrics.port: Prometheus GET /metrics on this port (0: any free one); -1 (the default) for none. */
+  metricsPort: number;
+  /** strata.metrics.host: where the metrics listener binds (default 127.0.0.1). */
+  metricsHost: string;
   /** Defaults of every partition log (log.segment.bytes, log.retention.ms, message.max.bytes, ...). */
   log: LogConfig;
   /** Every property as given, for DescribeConfigs. */
@@ -106,6 +110,7 @@ const INT_PROPERTIES: IntProperty[] = [
   { key: 'quota.consumer.default', field: 'quotaConsumerDefault', default: Number.MAX_SAFE_INTEGER, min: 1, max: Number.MAX_SAFE_INTEGER },
   { key: 'quota.window.num', field: 'quotaWindowNum', default: 11, min: 1, max: INT_MAX },
   { key: 'quota.window.size.seconds', field: 'quotaWindowSizeSeconds', default: 1, min: 1, max: INT_MAX },
+  { key: 'strata.metrics.port', field: 'metricsPort', default: -1, min: -1, max: 65535 },
 ];
 
 const LISTENER = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]+\]|[^:/]*):(\d{1,5})$/;
@@ -208,6 +213,7 @@ export function brokerConfigFrom(props: Readonly<Record<string, string | number 
     logDir: logDirs[0],
     autoCreateTopics: bool('auto.create.topics.enable', true),
     durableAcks: bool('strata.durable.acks', false),
+    metricsHost: (raw['strata.metrics.host'] ?? '127.0.0.1').trim(),
     log: logConfigFrom(raw, 'broker', DEFAULT_LOG_CONFIG),
     raw,
   } as BrokerConfig;

@@ -54,6 +54,17 @@ function entityKey(e: QuotaEntity): string {
   return [part('user', e.user), part('client-id', e.clientId)].filter(Boolean).join(',');
 }
 
+export interface QuotaMetric {
+  type: QuotaType;
+  user: string;
+  clientId: string;
+  /** bytes/s, or percent for request_percentage, over the sampled window */
+  rate: number;
+  quota: number;
+  /** Throttle time handed out so far (ms). */
+  throttleTimeMs: number;
+}
+
 export interface ThrottleResult {
   throttleTimeMs: number;
   /** The quota the client was measured against (bytes/s, or percent), Infinity when none applies. */
@@ -72,6 +83,8 @@ export class ClientQuotaManager {
   private readonly rates = new Map<string, SampledRate>();
   /** Throttle time handed out per sensor (for metrics). */
   readonly throttledMs = new Map<string, number>();
+  /** What each sensor measures: its quota type and the entity tags it is kept for. */
+  private readonly sensorTags = new Map<string, { type: QuotaType; tags: QuotaEntity; quota: number }>();
 
   constructor(config: Partial<QuotaConfig> = {}, private readonly now: () => number = Date.now) {
     this.config = { ...DEFAULT_QUOTA_CONFIG, ...config };
@@ -141,7 +154,7 @@ export class ClientQuotaManager {
   }
 
   /** The quota that applies to a user and client-id, and the sensor it is measured by. */
-  resolve(user: string, clientId: string, type: QuotaType): { quota: number; sensor: string } {
+  resolve(user: string, clientId: string, type: QuotaType): { quota: number; sensor: string; tags: QuotaEntity } {
     const levels: Array<[QuotaEntity, QuotaEntity]> = [
       [{ user, clientId }, { user, clientId }],
       [{ user, clientId: null }, { user, clientId }],
@@ -154,9 +167,9 @@ export class ClientQuotaManager {
     ];
     for (const [entity, tags] of levels) {
       const quota = this.quotas.get(entityKey(entity))?.get(type);
-      if (quota !== undefined) return { quota, sensor: `${type}|${entityKey(tags)}` };
+      if (quota !== undefined) return { quota, sensor: `${type}|${entityKey(tags)}`, tags };
     }
-    return { quota: this.staticDefault(type), sensor: `${type}|${entityKey({ clientId })}` };
+    return { quota: this.staticDefault(type), sensor: `${type}|${entityKey({ clientId })}`, tags: { clientId } };
   }
 
   /** quota.producer.default / quota.consumer.default; Kafka has no static request quota. */
@@ -179,11 +192,16 @@ export class ClientQuotaManager {
   record(user: string, clientId: string, type: QuotaType, value: number): ThrottleResult {
     // Nothing configured (the usual case): no lookup, no allocation on the request path.
     if (this.unlimited(type)) return UNLIMITED;
-    const { quota, sensor } = this.resolve(user, clientId, type);
+    const { quota, sensor, tags } = this.resolve(user, clientId, type);
     if (!Number.isFinite(quota)) return { throttleTimeMs: 0, quota };
     const now = this.now();
     let rate = this.rates.get(sensor);
-    if (rate === undefined) this.rates.set(sensor, (rate = new SampledRate(this.config.samples, this.config.windowMs, now)));
+    if (rate === undefined) {
+      this.rates.set(sensor, (rate = new SampledRate(this.config.samples, this.config.windowMs, now)));
+      this.sensorTags.set(sensor, { type, tags, quota });
+    } else {
+      this.sensorTags.get(sensor)!.quota = quota;
+    }
     rate.record(value, now);
     const observed = rate.rate(now);
     if (observed <= quota) return { throttleTimeMs: 0, quota };
@@ -192,6 +210,20 @@ export class ClientQuotaManager {
     const throttleTimeMs = Math.min(Math.round(((observed - quota) / Math.max(quota, 1)) * window), this.config.samples * this.config.windowMs);
     this.throttledMs.set(sensor, (this.throttledMs.get(sensor) ?? 0) + throttleTimeMs);
     return { throttleTimeMs, quota };
+  }
+
+  /**
+   * Per quota entity measured so far (as Kafka's quota metrics, tagged by user and client-id, '' where the entity
+   * has none): the rate over the sampled window (bytes/s, or percent), the quota, and the throttle time handed out.
+   */
+  metrics(): QuotaMetric[] {
+    const now = this.now();
+    const out: QuotaMetric[] = [];
+    for (const [sensor, rate] of this.rates) {
+      const { type, tags, quota } = this.sensorTags.get(sensor)!;
+      out.push({ type, user: tags.user ?? '', clientId: tags.clientId ?? '', rate: rate.rate(now), quota, throttleTimeMs: this.throttledMs.get(sensor) ?? 0 });
+    }
+    return out;
   }
 
   /** Takes back bytes recorded for a response that was not sent with them (a throttled fetch drops its data). */

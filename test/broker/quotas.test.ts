@@ -37,7 +37,7 @@ const fetchAll = () => ({
 t.test('producer and consumer byte-rate quotas: throttle_time_ms, muting, other clients unaffected', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-quota-'));
   const broker = await Broker.start(
-    { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir, 'quota.producer.default': QUOTA, 'quota.consumer.default': QUOTA, 'quota.window.num': 2, 'quota.window.size.seconds': 1 },
+    { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir, 'quota.producer.default': QUOTA, 'quota.consumer.default': QUOTA, 'quota.window.num': 2, 'quota.window.size.seconds': 1, 'strata.metrics.port': 0 },
     { logger: silentLogger },
   );
   t.teardown(async () => {
@@ -72,6 +72,24 @@ t.test('producer and consumer byte-rate quotas: throttle_time_ms, muting, other 
   const fetched = await reader.send(ApiKey.Fetch, 12, fetchAll());
   t.ok(fetched.throttleTimeMs > 0, `a fetch over the consumer quota is throttled ${fetched.throttleTimeMs} ms`);
   t.equal((fetched.responses[0].partitions[0].records as Buffer | null)?.length ?? 0, 0, 'and carries no data (Kafka drops it)');
+
+  // The quota metrics per entity, as Prometheus scrapes them.
+  const res = await fetch(`http://127.0.0.1:${broker.metricsPort}/metrics`);
+  t.equal(res.status, 200);
+  const text = await res.text();
+  const sample = (name: string, labels: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
+    return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  const heavyLabels = 'quota="producer_byte_rate",user="",client_id="heavy"';
+  const heavyRate = sample('strata_client_quota_rate', heavyLabels);
+  t.ok(heavyRate !== undefined && heavyRate > 0, `heavy's produce byte rate ${heavyRate} B/s`);
+  t.equal(sample('strata_client_quota_limit', heavyLabels), QUOTA);
+  const heavyThrottle = sample('strata_client_quota_throttle_time_ms_total', heavyLabels);
+  t.ok(heavyThrottle !== undefined && heavyThrottle >= second.throttleTimeMs, `heavy was throttled ${heavyThrottle} ms in all`);
+  t.equal(sample('strata_client_quota_throttle_time_ms_total', 'quota="producer_byte_rate",user="",client_id="light"'), 0, 'light never');
+  t.ok((sample('strata_client_quota_throttle_time_ms_total', 'quota="consumer_byte_rate",user="",client_id="reader"') ?? 0) > 0, 'the reader was');
+  t.equal((await fetch(`http://127.0.0.1:${broker.metricsPort}/other`)).status, 404);
 });
 
 t.test('request_percentage: a client flooding cheap requests is held to its share of the broker\'s time', async (t) => {
