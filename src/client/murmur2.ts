@@ -6,11 +6,12 @@
 const SEED = 0x9747b28c;
 const M = 0x5bd1e995;
 
-export function murmur2(data: Uint8Array): number {
-  const length = data.length;
+/** murmur2 of data[start, end) (default: all of it). */
+export function murmur2(data: Uint8Array, start = 0, end = data.length): number {
+  const length = end - start;
   let h = SEED ^ length;
-  const whole = length & ~3;
-  for (let i = 0; i < whole; i += 4) {
+  const whole = start + (length & ~3);
+  for (let i = start; i < whole; i += 4) {
     let k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24);
     k = Math.imul(k, M);
     k ^= k >>> 24;
@@ -31,6 +32,11 @@ export function murmur2(data: Uint8Array): number {
 }
 
 /** The partition Kafka's default partitioner picks for a key. */
-export function partitionForKey(key: Uint8Array, partitionCount: number): number {
-  return (murmur2(key) & 0x7fffffff) % partitionCount;
+export function partitionForKey(key: Uint8Array | string, partitionCount: number): number {
+  return toPositive(murmur2(typeof key === 'string' ? Buffer.from(key, 'utf8') : key)) % partitionCount;
+}
+
+/** Kafka's Utils.toPositive: the sign bit cleared (not Math.abs, which differs for negative hashes). */
+export function toPositive(hash: number): number {
+  return hash & 0x7fffffff;
 }
