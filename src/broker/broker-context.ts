@@ -11,6 +11,7 @@ import type { ProducerIdManager } from '../txn/producer-id-manager';
 import type { TransactionCoordinator } from '../txn/transaction-coordinator';
 import type { ClientQuotaManager } from '../quota/client-quota-manager';
 import type { FetchPurgatory } from './fetch-purgatory';
+import type { BrokerStats } from '../observability/broker-stats';
 import type { TopicStore, TopicInfo } from './topic-store';
 
 export interface BrokerContext {
@@ -25,8 +26,10 @@ export interface BrokerContext {
   readonly producerIds: ProducerIdManager;
   /** Transactional ids, their transactions and markers (partition 0 of __transaction_state). */
   readonly txns: TransactionCoordinator;
-  /** Client byte-rate quotas (KIP-13/55/219). */
+  /** Client quotas (KIP-13/55/124/219). */
   readonly quotas: ClientQuotaManager;
+  /** Counters for /metrics: traffic per topic, requests per API. */
+  readonly stats: BrokerStats;
   /** The advertised endpoint of this broker (from advertised.listeners and the bound port). */
   readonly endpoint: { host: string; port: number };
   /** The log of a partition, or undefined if the topic or partition does not exist. */

@@ -45,6 +45,7 @@ import { GroupCoordinator } from '../group/group-coordinator';
 import { ProducerIdManager } from '../txn/producer-id-manager';
 import { ANONYMOUS_USER, ClientQuotaManager } from '../quota/client-quota-manager';
 import { createRegistry, MetricsServer } from '../observability/metrics-server';
+import { BrokerStats } from '../observability/broker-stats';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from '../txn/transaction-coordinator';
 import { txnRoutes } from './handlers/txn-routes';
 import { alterClientQuotasRoute } from './handlers/alter-client-quotas';
@@ -71,6 +72,7 @@ export class Broker implements BrokerContext {
   private readonly routes = new Map<number, Route>();
   private server: SocketServer | undefined;
   private metricsServer: MetricsServer | undefined;
+  readonly stats = new BrokerStats();
   private _endpoint = { host: '127.0.0.1', port: 0 };
   private closing: Promise<void> | undefined;
 
@@ -167,7 +169,7 @@ export class Broker implements BrokerContext {
         handler: (frame, connection) => broker.dispatch(frame, connection),
         log,
       });
-      if (resolved.metricsPort >= 0) broker.metricsServer = await MetricsServer.listen(resolved.metricsHost, resolved.metricsPort, createRegistry({ quotas: broker.quotas }));
+      if (resolved.metricsPort >= 0) broker.metricsServer = await MetricsServer.listen(resolved.metricsHost, resolved.metricsPort, createRegistry({ quotas: broker.quotas, stats: broker.stats, logs: broker.logs, groups: broker.groups, fetchPurgatorySize: () => broker.purgatory.size }));
     } catch (err) {
       await broker.server?.close();
       broker.txns.close();
@@ -224,12 +226,16 @@ export class Broker implements BrokerContext {
       throw new KafkaProtocolError('UNSUPPORTED_VERSION', `API ${header.apiKey} v${header.apiVersion} is not served`);
     }
     const key = header.apiKey as DeclaredApiKey;
+    const receivedMs = performance.now();
     // request_percentage (KIP-124): the time this request keeps the event loop busy (decode, handler, encode; not
     // its waits), and the connection's own time framing and writing since the last request (Kafka's network
     // thread time), count against the client's quota. The clock is read here only when some request quota is set.
-    const startedMs = this.quotas.enforces('request_percentage') ? performance.now() : -1;
+    const startedMs = this.quotas.enforces('request_percentage') ? receivedMs : -1;
     const request = decodeRequest(key, header.apiVersion, frame, header.headerBytes);
-    const encode = (body: unknown) => (body === null ? null : encodeResponse(key, header.apiVersion, header.correlationId, body as never));
+    const encode = (body: unknown) => {
+      this.stats.request(key, (performance.now() - receivedMs) / 1000);
+      return body === null ? null : encodeResponse(key, header.apiVersion, header.correlationId, body as never);
+    };
     // Synchronous handlers (most) are answered in this turn, without a promise per request.
     const body = route.handle(request as never, { header, connection, broker: this });
     if (startedMs < 0) return body instanceof Promise ? body.then(encode) : encode(body);

@@ -729,6 +729,11 @@ export class Log {
     return this.flush();
   }
 
+  /** Acknowledgements waiting for a data sync (whenDurable callers not yet settled). */
+  get durableWaiterCount(): number {
+    return this.durableWaiters.length;
+  }
+
   /** Everything below this offset is on disk: flushed (the recovery point) or covered by a data sync. */
   get durableOffset(): number {
     return Math.min(Math.max(this._recoveryPoint, this.syncedOffset), this.logEndOffset);

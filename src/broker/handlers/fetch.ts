@@ -15,7 +15,7 @@ import { readInt64 } from '../../storage/int64';
 import type { BrokerContext } from '../broker-context';
 import { kafkaErrorCode } from '../error-mapping';
 import type { Log } from '../../storage/log';
-import { BATCH_LENGTH_POSITION, LAST_OFFSET_DELTA_POSITION, LOG_OVERHEAD } from '../../protocol/records/record-batch';
+import { BATCH_LENGTH_POSITION, LAST_OFFSET_DELTA_POSITION, LOG_OVERHEAD, RECORD_COUNT_POSITION } from '../../protocol/records/record-batch';
 
 const EMPTY = Buffer.alloc(0);
 const READ_COMMITTED = 1;
@@ -98,5 +98,27 @@ export const fetchRoute = route(ApiKey.Fetch, 4, 12, async (request, { header, c
     // Not sent, so not counted (Kafka unrecords it too); the throttle stands for what the client already took.
     broker.quotas.unrecord(ANONYMOUS_USER, header.clientId ?? '', 'consumer_byte_rate', result.total);
   }
+  if (throttleTimeMs === 0 && result.total > 0) countOut(broker, result.responses);
   return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
 });
+
+/** Bytes and records sent, per topic (for /metrics): a walk over the batch headers of the views, no copy. */
+function countOut(broker: BrokerContext, responses: ReadonlyArray<{ topic: string; partitions: ReadonlyArray<{ records: Buffer | Buffer[] }> }>): void {
+  for (const t of responses) {
+    let bytes = 0;
+    let messages = 0;
+    for (const p of t.partitions) {
+      const views = Array.isArray(p.records) ? p.records : [p.records];
+      for (const v of views) {
+        bytes += v.length;
+        for (let q = 0; q + RECORD_COUNT_POSITION + 4 <= v.length; q += LOG_OVERHEAD + v.readInt32BE(q + BATCH_LENGTH_POSITION)) {
+          messages += v.readInt32BE(q + RECORD_COUNT_POSITION);
+        }
+      }
+    }
+    if (bytes === 0) continue;
+    const traffic = broker.stats.traffic(t.topic);
+    traffic.bytesOut += bytes;
+    traffic.messagesOut += messages;
+  }
+}

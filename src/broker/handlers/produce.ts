@@ -63,7 +63,12 @@ export const produceRoute = route(ApiKey.Produce, 3, 9, (request, { header, conn
       }
       // After the append succeeded: nothing a parked fetch does may turn it into an error (a client would retry and
       // write it twice). A retried idempotent batch wrote nothing and is answered with its original offset.
-      if (!info.duplicate) broker.notifyAppend(topic.name, p.index);
+      if (!info.duplicate) {
+        broker.notifyAppend(topic.name, p.index);
+        const traffic = broker.stats.traffic(topic.name);
+        traffic.bytesIn += info.size;
+        traffic.messagesIn += info.recordCount;
+      }
       const answer = {
         index: p.index,
         errorCode: ErrorCode.NONE as number,
