@@ -109,9 +109,11 @@ Status Segment::Open(const SegmentOptions& o, OpenMode mode, std::unique_ptr<Seg
     size_t good = s->WalkBatches(0, fileSize, Walk::kCrc, true);
     s->size_ = good;
     r.validBytes = good;
-    bool zeros = true;
-    for (const uint8_t* p = s->log_->data() + good; zeros && p < s->log_->data() + fileSize; p++) zeros = *p == 0;
-    (zeros ? r.zeroTailBytes : r.truncatedBytes) = fileSize - good;
+    // The cut splits into the bad bytes (up to the last non-zero one) and the allocated zeros after them.
+    size_t dirtyEnd = fileSize;
+    while (dirtyEnd > good && s->log_->data()[dirtyEnd - 1] == 0) dirtyEnd--;
+    r.truncatedBytes = dirtyEnd - good;
+    r.zeroTailBytes = fileSize - dirtyEnd;
     r.indexRebuilt = true;
     if (good < fileSize) {
       // Views from an earlier open of this file in this process may still live: then the cut waits for them

@@ -59,10 +59,11 @@ enum class OpenMode {
 
 struct RecoveryReport {
   size_t validBytes = 0;
-  // Bytes cut that were not zeros: a torn or corrupt batch (Kafka then drops the segments after this one).
+  // Bytes cut from the first bad byte to the last non-zero one: a torn or corrupt batch (Kafka then drops the
+  // segments after this one). Zero when the cut is zeros only.
   size_t truncatedBytes = 0;
-  // Zeros cut after the last batch: space allocated ahead of the writer (or zeroed by a truncation) that a crash
-  // left before the file was trimmed. Not corruption.
+  // Zeros cut after the last batch (or after the bad bytes): space allocated ahead of the writer (or zeroed by a
+  // truncation) that a crash left before the file was trimmed. Not corruption by itself.
   size_t zeroTailBytes = 0;
   bool indexRebuilt = false;
 };

@@ -89,12 +89,19 @@ export class Broker implements BrokerContext {
       consumerDefault: unlimited(config.quotaConsumerDefault),
     });
     this.quotas.persistTo(path.join(config.logDir, 'client-quotas.json'));
+    this.quotas.onThrottleStart = (m) => log.info('client throttled', { quota: m.type, user: m.user, clientId: m.clientId, rate: m.rate, limit: m.quota, throttleTimeMs: m.throttleTimeMs });
     this.logs = LogManager.open({
       dir: config.logDir,
       defaults: config.log,
       configFor: (topic) => this.topicLogConfig(this.topics.get(topic)?.configs ?? {}),
     });
     this.reconcileLogs();
+    for (const p of this.logs.all()) {
+      const r = p.log.recovery;
+      if (r.truncatedBytes > 0 || r.segmentsDropped > 0) {
+        log.warn('recovery truncated a log', { topic: p.topic, partition: p.partition, truncatedBytes: r.truncatedBytes, atOffset: p.log.logEndOffset, segmentsDropped: r.segmentsDropped });
+      }
+    }
     if (!this.topics.get(OFFSETS_TOPIC)) {
       // Kafka's offsets.topic.segment.bytes: 100 MiB, so the coordinator's rewrite can drop old segments soon.
       this.createTopic(OFFSETS_TOPIC, 1, { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) });

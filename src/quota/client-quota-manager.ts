@@ -83,6 +83,12 @@ export class ClientQuotaManager {
   private readonly rates = new Map<string, SampledRate>();
   /** Throttle time handed out per sensor (for metrics). */
   readonly throttledMs = new Map<string, number>();
+  /**
+   * Called when a client starts being throttled: its first throttle, or the first after a whole sampled window
+   * without one (for a log line per episode, not per response). `throttleTimeMs` is this response's throttle.
+   */
+  onThrottleStart: ((m: QuotaMetric) => void) | null = null;
+  private readonly lastThrottledAt = new Map<string, number>();
   /** What each sensor measures: its quota type and the entity tags it is kept for. */
   private readonly sensorTags = new Map<string, { type: QuotaType; tags: QuotaEntity; quota: number }>();
 
@@ -209,6 +215,11 @@ export class ClientQuotaManager {
     // Kafka's QuotaUtils.throttleTime, bounded by the whole sampled window.
     const throttleTimeMs = Math.min(Math.round(((observed - quota) / Math.max(quota, 1)) * window), this.config.samples * this.config.windowMs);
     this.throttledMs.set(sensor, (this.throttledMs.get(sensor) ?? 0) + throttleTimeMs);
+    const last = this.lastThrottledAt.get(sensor);
+    this.lastThrottledAt.set(sensor, now);
+    if (this.onThrottleStart !== null && (last === undefined || now - last > this.config.samples * this.config.windowMs)) {
+      this.onThrottleStart({ type, user: tags.user ?? '', clientId: tags.clientId ?? '', rate: observed, quota, throttleTimeMs });
+    }
     return { throttleTimeMs, quota };
   }
 
