@@ -245,7 +245,10 @@ export class Broker implements BrokerContext {
     };
     // Synchronous handlers (most) are answered in this turn, without a promise per request.
     const body = route.handle(request as never, { header, connection, broker: this });
-    if (startedMs < 0) return body instanceof Promise ? body.then(encode) : encode(body);
+    if (startedMs < 0) {
+      connection.busyMs = 0; // not charged: a request quota set later starts from its own requests
+      return body instanceof Promise ? body.then(encode) : encode(body);
+    }
     if (!(body instanceof Promise)) return this.encodeMeasured(encode, body, startedMs, 0, header.clientId, connection);
     const syncMs = performance.now() - startedMs;
     return body.then((b) => this.encodeMeasured(encode, b, performance.now(), syncMs, header.clientId, connection));
