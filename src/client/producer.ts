@@ -140,6 +140,8 @@ class PartitionState {
   /** Batches sent and come back for a retry, in creation order: re-sent before anything in `queue`. */
   readonly retries: ProducerBatch[] = [];
   inFlight = 0;
+  /** Retried batches in flight: while any (or any waiting), the partition has one request in flight at most. */
+  retriesInFlight = 0;
   nextSequence = 0;
   /** A batch failed or came back for a retry: send nothing until every request in flight came back. */
   recovering = false;
@@ -523,7 +525,9 @@ export class Producer {
   }
 
   private drainable(ps: PartitionState, head: ProducerBatch): boolean {
-    if (ps.recovering && ps.inFlight > 0) return false;
+    // Retries go one at a time, before anything newer, as Kafka's sender does: a batch whose answer was lost must
+    // be re-sent while the broker still remembers it (its last 5 batches per producer and partition).
+    if ((ps.recovering || ps.retries.length > 0 || ps.retriesInFlight > 0) && ps.inFlight > 0) return false;
     if (head.transactional && !this.txnPartitions.has(ps.key)) return false;
     return !this.idempotent || ps.inFlight < IDEMPOTENT_IN_FLIGHT_MAX;
   }
@@ -549,8 +553,12 @@ export class Producer {
       if (ps.recovering) this.endRecovery(ps);
       head = ps.head()!;
       if (out.length > 0 && bytes + head.sizeBytes > this.maxRequestSize) continue;
-      if (head.drained) ps.retries.shift();
-      else ps.queue.shift();
+      if (head.drained) {
+        ps.retries.shift();
+        ps.retriesInFlight++;
+      } else {
+        ps.queue.shift();
+      }
       if (ps.queue.length === 0 && ps.retries.length === 0) this.active.delete(ps);
       head.close();
       if (this.idempotent && head.baseSequence < 0) {
@@ -603,7 +611,7 @@ export class Producer {
       this.transport.requestNoResponse(ApiKey.Produce, PRODUCE_VERSION, body).then(
         () => {
           for (const b of batches) {
-            this.partitionOf(b).inFlight--;
+            this.landed(b);
             this.completeBatch(b, -1);
           }
           done();
@@ -619,8 +627,7 @@ export class Producer {
       (res) => {
         const now = Date.now();
         for (const b of batches) {
-          const ps = this.partitionOf(b);
-          ps.inFlight--;
+          const ps = this.landed(b);
           const answer = res.responses.find((t) => t.name === b.topic)?.partitionResponses.find((p) => p.index === b.partition);
           const code = answer?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
           if (code === ErrorCode.NONE) this.completeBatch(b, Number(answer!.baseOffset));
@@ -639,10 +646,18 @@ export class Producer {
     return this.topics.get(b.topic)!.partitions[b.partition];
   }
 
+  /** A sent batch's request came back (answered or not). */
+  private landed(b: ProducerBatch): PartitionState {
+    const ps = this.partitionOf(b);
+    ps.inFlight--;
+    if (b.attempts > 1) ps.retriesInFlight--;
+    return ps;
+  }
+
   /** The request got no answer: a closed transport ends the producer; anything else is retried as a network error. */
   private requestFailed(batches: ProducerBatch[], err: Error): void {
     const now = Date.now();
-    for (const b of batches) this.partitionOf(b).inFlight--;
+    for (const b of batches) this.landed(b);
     if (err instanceof StrataError && err.code === 'ERR_CLOSED') {
       this.setFatal(err);
       return;
