@@ -69,3 +69,44 @@ t.test('kcat (librdkafka) under a produce quota achieves it within 15%', async (
   const rate = (lines * 999) / seconds;
   t.ok(Math.abs(rate - Q) / Q <= 0.15, `${Math.round(rate)} B/s against a quota of ${Q} B/s over ${seconds.toFixed(1)} s`);
 });
+
+t.test('kafkajs: a throttled client\'s other connections and other clients are not held back', async (t) => {
+  const broker = await startBroker(t.testdir(), { 'quota.producer.default': Q, 'quota.window.num': 2 });
+  t.teardown(() => broker.stop('SIGKILL'));
+  const kafka = (clientId: string) => new Kafka({ brokers: [broker.bootstrap], clientId, logLevel: logLevel.NOTHING });
+  const heavy = kafka('blaster').producer();
+  const other = kafka('other').producer();
+  const admin = kafka('blaster').admin(); // the throttled client's id, on a connection of its own
+  await Promise.all([heavy.connect(), other.connect(), admin.connect()]);
+  t.teardown(() => Promise.all([heavy.disconnect(), other.disconnect(), admin.disconnect()]));
+  const big = Array.from({ length: 500 }, () => ({ value: VALUE })); // 500 kB: about half a second of quota each
+  await heavy.send({ topic: 'quota', acks: 1, messages: [{ value: 'x' }] });
+  await other.send({ topic: 'other', acks: 1, messages: [{ value: 'x' }] });
+  const until = Date.now() + 4000;
+  const heavyLatency: number[] = [];
+  const blasting = (async () => {
+    while (Date.now() < until) {
+      const t0 = Date.now();
+      await heavy.send({ topic: 'quota', acks: 1, messages: big });
+      heavyLatency.push(Date.now() - t0);
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 1500)); // the blaster is over its quota by now
+  const otherLatency: number[] = [];
+  const adminLatency: number[] = [];
+  while (Date.now() < until - 500) {
+    let t0 = Date.now();
+    await other.send({ topic: 'other', acks: 1, messages: [{ value: VALUE }] });
+    otherLatency.push(Date.now() - t0);
+    t0 = Date.now();
+    await admin.fetchTopicMetadata({ topics: ['quota'] });
+    adminLatency.push(Date.now() - t0);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await blasting;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const throttledSend = median(heavyLatency.slice(2));
+  t.ok(throttledSend >= 300, `the blaster waits ~${throttledSend} ms per 500 kB send (its throttle)`);
+  t.ok(median(otherLatency) < throttledSend / 3, `another client's sends take ${median(otherLatency)} ms`);
+  t.ok(median(adminLatency) < throttledSend / 3, `the blaster's own other connection answers in ${median(adminLatency)} ms`);
+});
