@@ -8,7 +8,7 @@
 import { ApiKey } from '../protocol/api-key';
 import { errorCodeInfo, ErrorCode } from '../protocol/error-codes';
 import { WireTransport } from '../client/transport';
-import { parseBootstrap } from './transactions';
+import { parseBootstrap } from './common';
 
 export interface QuotasOptions {
   bootstrapServer: string;

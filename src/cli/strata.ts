@@ -11,7 +11,15 @@ import { startCommand } from './start';
 import { transactionsCommand } from './transactions';
 import { quotasCommand } from './quotas';
 
-const USAGE = `Usage: strata <command> [options]
+/**
+ * Commands that parse their own arguments: `strata <name> ...rest` calls `COMMANDS[name](rest)`, which resolves with
+ * the exit code (usage errors thrown with code ERR_INVALID_CONFIG or a parseArgs code exit 2, others 3).
+ * Each adds its usage lines to COMMAND_USAGE.
+ */
+const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {};
+const COMMAND_USAGE: string[] = [];
+
+const usage = () => `Usage: strata <command> [options]
 
 Commands:
   start [--config server.properties] [--override key=value ...]
@@ -25,12 +33,15 @@ Commands:
   transactions describe <transactional.id> ... --bootstrap-server host:port [--json]
                                              State, producer, timeout, partitions (DescribeTransactions)
   dump-log <file.log> [--records] [--json]   Print the batches (and records) of a segment file, checking CRCs
+${COMMAND_USAGE.join('\n')}
   help                                       This text
 
 Options:
   --version                                  Print the version`;
 
 function main(argv: string[]): number | Promise<number> {
+  const own = argv[0] !== undefined ? COMMANDS[argv[0]] : undefined;
+  if (own !== undefined && Object.prototype.hasOwnProperty.call(COMMANDS, argv[0])) return own(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -58,7 +69,7 @@ function main(argv: string[]): number | Promise<number> {
   }
   const [command, ...rest] = positionals;
   if (values.help || command === 'help' || command === undefined) {
-    console.log(USAGE);
+    console.log(usage());
     return command === undefined && !values.help ? 2 : 0;
   }
   if (command === 'start') {
@@ -123,7 +134,7 @@ function main(argv: string[]): number | Promise<number> {
     }
     return 0;
   }
-  console.error(`strata: unknown command "${command}"\n\n${USAGE}`);
+  console.error(`strata: unknown command "${command}"\n\n${usage()}`);
   return 2;
 }
 

@@ -7,6 +7,7 @@
 import { ApiKey } from '../protocol/api-key';
 import { errorCodeInfo, ErrorCode } from '../protocol/error-codes';
 import { WireTransport } from '../client/transport';
+import { parseBootstrap, table } from './common';
 
 export interface TransactionsOptions {
   bootstrapServer: string;
@@ -14,21 +15,6 @@ export interface TransactionsOptions {
   json: boolean;
   out: (line: string) => void;
   err: (line: string) => void;
-}
-
-/** host:port of the first --bootstrap-server entry (usage error, exit 2, otherwise). */
-export function parseBootstrap(server: string): { host: string; port: number } {
-  const first = server.split(',')[0].trim();
-  const i = first.lastIndexOf(':');
-  const port = Number(first.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw Object.assign(new Error(`bad --bootstrap-server "${server}" (host:port)`), { code: 'ERR_INVALID_CONFIG' });
-  return { host: first.slice(0, i).replace(/^\[|\]$/g, ''), port };
-}
-
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
 }
 
 export async function transactionsCommand(sub: string, ids: string[], o: TransactionsOptions): Promise<number> {
