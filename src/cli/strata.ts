@@ -10,14 +10,27 @@ import { dumpLog } from './dump-log';
 import { startCommand } from './start';
 import { transactionsCommand } from './transactions';
 import { quotasCommand } from './quotas';
+import * as topics from './topics';
+import * as configs from './configs';
+import * as groups from './groups';
+import * as produce from './produce';
+import * as consume from './consume';
+import * as bench from './bench';
 
 /**
  * Commands that parse their own arguments: `strata <name> ...rest` calls `COMMANDS[name](rest)`, which resolves with
  * the exit code (usage errors thrown with code ERR_INVALID_CONFIG or a parseArgs code exit 2, others 3).
  * Each adds its usage lines to COMMAND_USAGE.
  */
-const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {};
-const COMMAND_USAGE: string[] = [];
+const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
+  topics: topics.run,
+  configs: configs.run,
+  groups: groups.run,
+  produce: produce.run,
+  consume: consume.run,
+  bench: bench.run,
+};
+const COMMAND_USAGE: string[] = [...topics.usage, ...configs.usage, ...groups.usage, ...produce.usage, ...consume.usage, ...bench.usage];
 
 const usage = () => `Usage: strata <command> [options]
 
