@@ -5,11 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 namespace strata {
 
@@ -198,6 +201,31 @@ Status MappedFile::Write(size_t position, const uint8_t* data, size_t len) {
     data += n;
     position += static_cast<size_t>(n);
     len -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status MappedFile::WriteV(size_t position, const struct iovec* pieces, int count) {
+  size_t len = 0;
+  for (int i = 0; i < count; i++) len += pieces[i].iov_len;
+  if (position + len > allocated_) return Status::Error("ERR_OUT_OF_CAPACITY", "write past the allocated range", path_);
+  std::vector<struct iovec> rest(pieces, pieces + count);
+  size_t first = 0;
+  while (first < rest.size()) {
+    int n = static_cast<int>(std::min<size_t>(rest.size() - first, IOV_MAX));
+    ssize_t written = ::pwritev(fd_, rest.data() + first, n, static_cast<off_t>(position));
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return Status::Sys(errno, "pwritev", path_);
+    }
+    position += static_cast<size_t>(written);
+    // A short write: skip the pieces written whole, trim the one written in part.
+    size_t left = static_cast<size_t>(written);
+    while (first < rest.size() && left >= rest[first].iov_len) left -= rest[first++].iov_len;
+    if (first < rest.size() && left > 0) {
+      rest[first].iov_base = static_cast<uint8_t*>(rest[first].iov_base) + left;
+      rest[first].iov_len -= left;
+    }
   }
   return Status::Ok();
 }

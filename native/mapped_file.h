@@ -16,6 +16,8 @@
 // Threading: owner calls on the JS thread; Sync() may run on a libuv worker that holds its own shared_ptr.
 // InodeViews is guarded by a mutex (finalizers and worker threads of other Node environments may touch it).
 #pragma once
+#include <sys/uio.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -71,6 +73,8 @@ class MappedFile {
   // a store into a fresh page of a MAP_SHARED file faults, zero-fills the page, then runs page_mkwrite, while
   // pwrite fills the page cache directly. The mapping sees the bytes through the same page cache.
   Status Write(size_t position, const uint8_t* data, size_t len);
+  // The pieces written back to back from `position` with pwritev (one system call for up to IOV_MAX pieces).
+  Status WriteV(size_t position, const struct iovec* pieces, int count);
   // Maps the file anew with a larger virtual capacity (views of the old mapping stay valid).
   Status Remap(size_t capacity);
   // Sets the file length to `size`: now if no live view of the inode reaches past it, otherwise when the last one

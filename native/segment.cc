@@ -285,36 +285,48 @@ uint32_t Segment::indexSlotsLeft() const {
 }
 
 Status Segment::Append(const uint8_t* data, size_t len, size_t* position) {
+  struct iovec piece = {const_cast<uint8_t*>(data), len};
+  return AppendPieces(&piece, 1, position);
+}
+
+Status Segment::AppendPieces(const struct iovec* pieces, int count, size_t* position) {
   if (closed_) return Status::Error("ERR_SEGMENT_CLOSED", "segment is closed", "");
   if (sealed_) return Status::Error("ERR_SEGMENT_FULL", "segment is sealed", log_->path());
+  size_t len = 0;
+  for (int i = 0; i < count; i++) {
+    if (pieces[i].iov_len == 0) return Status::Error("CORRUPT_MESSAGE", "empty append", log_->path());
+    len += pieces[i].iov_len;
+  }
   if (len == 0) return Status::Error("CORRUPT_MESSAGE", "empty append", log_->path());
   if (size_ + len > log_->capacity() || size_ + len > UINT32_MAX) {
     return Status::Error("ERR_SEGMENT_FULL", "batch does not fit in the segment", log_->path());
   }
   // Structural pass over the caller's bytes: nothing is written unless every batch is whole and in order.
-  uint32_t batches = 0;
   uint32_t entriesNeeded = 0;  // what OnBatch will index, by Kafka's interval rule
   size_t sinceEntry = bytesSinceLastIndexEntry_;
   int64_t expectNext = nextOffset_;
-  for (size_t pos = 0; pos < len;) {
-    BatchInfo b;
-    if (!readBatch(data + pos, len - pos, &b)) {
-      return Status::Error("CORRUPT_MESSAGE", "malformed record batch at byte " + std::to_string(pos), log_->path());
+  for (int i = 0; i < count; i++) {
+    const uint8_t* data = static_cast<const uint8_t*>(pieces[i].iov_base);
+    size_t pieceLen = pieces[i].iov_len;
+    for (size_t pos = 0; pos < pieceLen;) {
+      BatchInfo b;
+      if (!readBatch(data + pos, pieceLen - pos, &b)) {
+        return Status::Error("CORRUPT_MESSAGE", "malformed record batch at byte " + std::to_string(pos), log_->path());
+      }
+      if (b.baseOffset < expectNext) {
+        return Status::Error("ERR_OFFSET_ORDER", "batch offsets must increase past the segment's end", log_->path());
+      }
+      if (b.lastOffset - baseOffset_ > kMaxRelativeOffset) {
+        return Status::Error("ERR_SEGMENT_FULL", "relative offset would overflow", log_->path());
+      }
+      expectNext = b.lastOffset + 1;
+      if (sinceEntry > indexIntervalBytes_) {
+        entriesNeeded++;
+        sinceEntry = 0;
+      }
+      sinceEntry += b.size;
+      pos += b.size;
     }
-    if (b.baseOffset < expectNext) {
-      return Status::Error("ERR_OFFSET_ORDER", "batch offsets must increase past the segment's end", log_->path());
-    }
-    if (b.lastOffset - baseOffset_ > kMaxRelativeOffset) {
-      return Status::Error("ERR_SEGMENT_FULL", "relative offset would overflow", log_->path());
-    }
-    expectNext = b.lastOffset + 1;
-    if (sinceEntry > indexIntervalBytes_) {
-      entriesNeeded++;
-      sinceEntry = 0;
-    }
-    sinceEntry += b.size;
-    pos += b.size;
-    batches++;
   }
   if (entriesNeeded > indexSlotsLeft()) return Status::Error("ERR_SEGMENT_FULL", "index is full", log_->path());
   Status st = log_->Reserve(size_ + len);
@@ -327,7 +339,7 @@ Status Segment::Append(const uint8_t* data, size_t len, size_t* position) {
 
   // A failed write leaves size_ where it was: the partial bytes past it are overwritten by the next append, and a
   // recovery scan stops at them (bad CRC).
-  st = log_->Write(size_, data, len);
+  st = count == 1 ? log_->Write(size_, static_cast<const uint8_t*>(pieces[0].iov_base), len) : log_->WriteV(size_, pieces, count);
   if (!st.ok) {
     // Some whole batches may have reached the file: a zero header at size_ keeps recovery from reviving them.
     static const uint8_t zeros[batch::kLogOverhead] = {};
@@ -335,11 +347,17 @@ Status Segment::Append(const uint8_t* data, size_t len, size_t* position) {
     return st;
   }
   size_t start = size_;
-  for (size_t pos = 0; pos < len;) {
-    BatchInfo b;
-    if (!readBatch(data + pos, len - pos, &b)) break;  // cannot happen: checked above
-    OnBatch(start + pos, b.size, b.lastOffset, b.maxTimestamp, true);
-    pos += b.size;
+  size_t at = start;
+  for (int i = 0; i < count; i++) {
+    const uint8_t* data = static_cast<const uint8_t*>(pieces[i].iov_base);
+    size_t pieceLen = pieces[i].iov_len;
+    for (size_t pos = 0; pos < pieceLen;) {
+      BatchInfo b;
+      if (!readBatch(data + pos, pieceLen - pos, &b)) break;  // cannot happen: checked above
+      OnBatch(at, b.size, b.lastOffset, b.maxTimestamp, true);
+      pos += b.size;
+      at += b.size;
+    }
   }
   size_ += len;
   *position = start;

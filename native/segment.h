@@ -76,6 +76,8 @@ class Segment {
   // Copies one or more whole batches at the end, after structural checks, and indexes them. Nothing is written
   // unless everything fits: ERR_SEGMENT_FULL (capacity or index slots), ENOSPC, CORRUPT_MESSAGE.
   Status Append(const uint8_t* data, size_t len, size_t* position);
+  // The same for several buffers of whole batches written back to back in one pwritev (requests appended together).
+  Status AppendPieces(const struct iovec* pieces, int count, size_t* position);
   // Byte length of the whole batches starting at `position` that fit in maxBytes (the first one even if larger
   // when minOneBatch). `position` must be a batch start.
   Status ReadLength(size_t position, size_t maxBytes, bool minOneBatch, size_t* length) const;

@@ -1,5 +1,7 @@
 #include "segment_wrap.h"
 
+#include <vector>
+
 #include <cmath>
 
 #include "storage_error.h"
@@ -148,6 +150,7 @@ void SegmentWrap::Register(Napi::Env env, Napi::Object exports) {
       env, "Segment",
       {
           InstanceMethod<&SegmentWrap::Append>("append"),
+          InstanceMethod<&SegmentWrap::AppendPieces>("appendPieces"),
           InstanceMethod<&SegmentWrap::Read>("read"),
           InstanceMethod<&SegmentWrap::ReadLength>("readLength"),
           InstanceMethod<&SegmentWrap::ChunkBuffer>("chunkBuffer"),
@@ -252,6 +255,42 @@ Napi::Value SegmentWrap::Append(const Napi::CallbackInfo& info) {
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
   size_t position;
   Status st = segment_->Append(bytes.Data(), bytes.ElementLength(), &position);
+  PublishState(false);
+  if (!st.ok) {
+    ThrowStatus(env, st);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(position));
+}
+
+// appendPieces(pieces: Buffer[]) -> position of the first: the buffers' batches appended back to back, one pwritev
+Napi::Value SegmentWrap::AppendPieces(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env)) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsArray()) {
+    ThrowArgument(env, "appendPieces: an array of Buffers is required");
+    return env.Undefined();
+  }
+  Napi::Array list = info[0].As<Napi::Array>();
+  uint32_t count = list.Length();
+  if (count == 0 || count > 1024) {
+    ThrowArgument(env, "appendPieces: 1 to 1024 Buffers");
+    return env.Undefined();
+  }
+  // The Buffers stay referenced by `list` (the caller's array) for the whole synchronous call.
+  std::vector<struct iovec> pieces(count);
+  for (uint32_t i = 0; i < count; i++) {
+    Napi::Value v = list.Get(i);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      ThrowArgument(env, "appendPieces: an array of Buffers is required");
+      return env.Undefined();
+    }
+    Napi::Uint8Array bytes = v.As<Napi::Uint8Array>();
+    pieces[i].iov_base = bytes.Data();
+    pieces[i].iov_len = bytes.ElementLength();
+  }
+  size_t position;
+  Status st = segment_->AppendPieces(pieces.data(), static_cast<int>(count), &position);
   PublishState(false);
   if (!st.ok) {
     ThrowStatus(env, st);

@@ -19,6 +19,7 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
  private:
   bool Usable(Napi::Env env);
   Napi::Value Append(const Napi::CallbackInfo& info);
+  Napi::Value AppendPieces(const Napi::CallbackInfo& info);
   Napi::Value Read(const Napi::CallbackInfo& info);
   Napi::Value ReadLength(const Napi::CallbackInfo& info);
   Napi::Value ChunkBuffer(const Napi::CallbackInfo& info);

@@ -14,9 +14,9 @@ import * as path from 'node:path';
 import { BrokerConfig, brokerConfigFrom } from '../config/broker-config';
 import { logConfigFrom, LogConfig } from '../config/log-config';
 import { ApiKey } from '../protocol/api-key';
-import { DeclaredApiKey } from '../protocol/apis';
+import { DeclaredApiKey, RequestOf } from '../protocol/apis';
 import { decodeRequest, encodeResponse } from '../protocol/api-codec';
-import { decodeRequestHeader } from '../protocol/header';
+import { decodeRequestHeader, type RequestHeader } from '../protocol/header';
 import { ErrorCode } from '../protocol/error-codes';
 import { KafkaProtocolError } from '../protocol/protocol-error';
 import { createLogger, Logger } from '../observability/logger';
@@ -30,7 +30,7 @@ import type { Route } from './handler';
 import { TopicInfo, TopicStore } from './topic-store';
 import { apiVersionsBody, apiVersionsRoute } from './handlers/api-versions';
 import { metadataRoute } from './handlers/metadata';
-import { produceRoute } from './handlers/produce';
+import { produceGroup, produceRoute } from './handlers/produce';
 import { fetchRoute } from './handlers/fetch';
 import { listOffsetsRoute } from './handlers/list-offsets';
 import { createTopicsRoute } from './handlers/create-topics';
@@ -174,6 +174,7 @@ export class Broker implements BrokerContext {
         port: listener.port,
         requestMaxBytes: resolved.socketRequestMaxBytes,
         handler: (frame, connection) => broker.dispatch(frame, connection),
+        produceRunHandler: (frames, connection) => broker.dispatchProduceRun(frames, connection),
         log,
       });
       if (resolved.metricsPort >= 0) broker.metricsServer = await MetricsServer.listen(resolved.metricsHost, resolved.metricsPort, createRegistry({ quotas: broker.quotas, stats: broker.stats, logs: broker.logs, groups: broker.groups, fetchPurgatorySize: () => broker.purgatory.size }));
@@ -252,6 +253,46 @@ export class Broker implements BrokerContext {
     if (!(body instanceof Promise)) return this.encodeMeasured(encode, body, startedMs, 0, header.clientId, connection);
     const syncMs = performance.now() - startedMs;
     return body.then((b) => this.encodeMeasured(encode, b, performance.now(), syncMs, header.clientId, connection));
+  }
+
+  /**
+   * Serves Produce frames that arrived together on one connection (queued behind each other) in one pass: each
+   * partition's record sets from all of them appended with one write (handlers/produce.ts produceGroup). Returns
+   * the responses of the first `consumed` frames, in order; it stops before a frame that is not a Produce request
+   * it can decode, which the connection then serves alone through dispatch() (with its error, as there).
+   */
+  dispatchProduceRun(frames: readonly Buffer[], connection: ConnectionInfo): { results: Array<Promise<Buffer[] | null> | Buffer[] | null>; consumed: number } {
+    const route = this.routes.get(ApiKey.Produce)!;
+    const receivedMs = performance.now();
+    const headers: RequestHeader[] = [];
+    const requests: RequestOf<typeof ApiKey.Produce>[] = [];
+    for (const frame of frames) {
+      try {
+        const header = decodeRequestHeader(frame);
+        if (header.apiKey !== ApiKey.Produce || header.apiVersion < route.minVersion || header.apiVersion > route.maxVersion) break;
+        requests.push(decodeRequest(ApiKey.Produce, header.apiVersion, frame, header.headerBytes) as RequestOf<typeof ApiKey.Produce>);
+        headers.push(header);
+      } catch {
+        break;
+      }
+    }
+    if (requests.length < 2) return { results: [], consumed: 0 };
+    const bodies = produceGroup(requests, headers.map((header) => ({ header, connection, broker: this })));
+    const measured = this.quotas.enforces('request_percentage');
+    if (!measured) connection.busyMs = 0;
+    // request_percentage: the pass's time is shared evenly among its requests.
+    const syncShareMs = (performance.now() - receivedMs) / requests.length;
+    const results = bodies.map((body, i) => {
+      const header = headers[i];
+      const encode = (b: unknown) => {
+        this.stats.request(ApiKey.Produce, (performance.now() - receivedMs) / 1000);
+        return b === null ? null : encodeResponse(ApiKey.Produce, header.apiVersion, header.correlationId, b as never);
+      };
+      if (!measured) return body instanceof Promise ? body.then(encode) : encode(body);
+      if (!(body instanceof Promise)) return this.encodeMeasured(encode, body, performance.now(), syncShareMs, header.clientId, connection);
+      return body.then((b) => this.encodeMeasured(encode, b, performance.now(), syncShareMs, header.clientId, connection));
+    });
+    return { results, consumed: requests.length };
   }
 
   /**

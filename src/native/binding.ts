@@ -45,6 +45,8 @@ export type LookupStateField =
 export interface NativeSegment {
   /** Copies whole batches (baseOffset already assigned) at the end; returns their position. */
   append(batches: Uint8Array): number;
+  /** The batches of several buffers appended back to back (one pwritev); the position of the first. */
+  appendPieces(pieces: Uint8Array[]): number;
   /** Whole batches from `position` within maxBytes, as a Buffer of its own viewing the mapping; null at the end. */
   read(position: number, maxBytes: number, minOneBatch: boolean): Buffer | null;
   /** Byte length of the whole batches `read` would return. */

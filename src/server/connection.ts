@@ -2,7 +2,9 @@
  * One client connection: splits the byte stream into Kafka request frames (int32 size, then that many bytes)
  * and answers them strictly in order, one at a time, as Kafka does (a connection's next request is read only
  * after the previous one is answered, so responses can never overtake each other; pipelined requests wait in a
- * bounded queue, and the socket is paused while it is full).
+ * bounded queue, and the socket is paused while it is full). Produce requests queued together are the one
+ * exception to one-at-a-time: they are served in one pass (the broker appends each partition's record sets of all
+ * of them with one write) and answered in order, as if served one after the other.
  *
  * A frame that lies inside one received chunk is passed on as a subarray of it (no copy); one spread over
  * several chunks is joined once. Memory held is proportional to bytes received, never to a claimed size: a
@@ -31,7 +33,18 @@ export interface ConnectionInfo {
 /** Decodes and serves one frame; returns the framed response (Buffers for one vectored write) or null for none. */
 export type FrameHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<Buffer[] | null> | Buffer[] | null;
 
+/**
+ * Serves a run of queued Produce frames (at least two) in one pass; returns the responses of the first `consumed`
+ * of them in order (0: serve them one at a time).
+ */
+export type ProduceRunHandler = (
+  frames: readonly Buffer[],
+  connection: ConnectionInfo,
+) => { results: Array<Promise<Buffer[] | null> | Buffer[] | null>; consumed: number };
+
 const QUEUED_FRAMES_MAX = 64;
+/** Kafka's API key of Produce, the int16 that starts a request frame. */
+const PRODUCE_API_KEY = 0;
 const SIZE_BYTES = 4;
 
 export class Connection {
@@ -39,6 +52,8 @@ export class Connection {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private readonly queue: Buffer[] = [];
+  /** Results of a Produce run served together (takeProduceRun), not yet answered. */
+  private readonly ready: Array<Promise<Buffer[] | null> | Buffer[] | null> = [];
   private busy = false;
   private closed = false;
 
@@ -49,6 +64,7 @@ export class Connection {
     private readonly handle: FrameHandler,
     private readonly log: Logger,
     private readonly onClose: (c: Connection) => void,
+    private readonly produceRun?: ProduceRunHandler,
   ) {
     this.info = { id, remoteAddress: socket.remoteAddress ?? '?', remotePort: socket.remotePort ?? 0, mutedUntilMs: 0, busyMs: 0 };
     socket.setNoDelay(true);
@@ -65,6 +81,19 @@ export class Connection {
     if (reason) this.log.warn('closing connection', { connection: this.info.id, remote: this.info.remoteAddress, reason });
     this.closed = true;
     this.socket.destroy();
+  }
+
+  /**
+   * A request the broker cannot make sense of: Kafka closes the connection. The answers to the requests before it
+   * still go out (they were served: a client that lost them would retry and write twice); nothing more is read.
+   */
+  private closeAfterAnswers(reason: string): void {
+    if (this.closed) return;
+    this.log.warn('closing connection', { connection: this.info.id, remote: this.info.remoteAddress, reason });
+    this.closed = true;
+    this.socket.pause();
+    this.socket.end(); // uncorks: the responses written so far, then FIN
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
   private onData(chunk: Buffer): void {
@@ -135,6 +164,34 @@ export class Connection {
     });
   }
 
+  /**
+   * When two or more Produce frames wait at the head of the queue (pipelined requests that arrived together), has
+   * them served in one pass and queues their results in `ready`, answered in order like any others. False when
+   * the pass threw (the connection is closed).
+   */
+  private takeProduceRun(): boolean {
+    if (this.produceRun === undefined || this.queue.length < 2) return true;
+    let n = 0;
+    while (n < this.queue.length && this.queue[n].length >= 2 && this.queue[n].readInt16BE(0) === PRODUCE_API_KEY) n++;
+    if (n < 2) return true;
+    const frames = this.queue.splice(0, n);
+    let run: ReturnType<ProduceRunHandler>;
+    try {
+      run = this.produceRun(frames, this.info);
+    } catch (err) {
+      this.closeAfterAnswers(`bad request: ${(err as Error).message}`);
+      return false;
+    }
+    // Frames the pass did not take go back to the head, to be served one at a time.
+    if (run.consumed < frames.length) this.queue.unshift(...frames.slice(run.consumed));
+    for (const r of run.results) {
+      // Awaited in turn by pump(); meanwhile a failure must not count as unhandled.
+      if (r instanceof Promise) r.catch(() => {});
+      this.ready.push(r);
+    }
+    return true;
+  }
+
   private async pump(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
@@ -142,11 +199,23 @@ export class Connection {
     // synchronous handlers answer, and is uncorked before waiting on an asynchronous one (or at the end).
     let corked = false;
     try {
-      while (!this.closed && this.queue.length > 0) {
-        const frame = this.queue.shift()!;
+      while (!this.closed && (this.ready.length > 0 || this.queue.length > 0)) {
+        if (this.ready.length === 0 && !this.takeProduceRun()) return;
+        let result: Promise<Buffer[] | null> | Buffer[] | null;
+        if (this.ready.length > 0) {
+          result = this.ready.shift()!;
+        } else {
+          const frame = this.queue.shift()!;
+          try {
+            result = this.handle(frame, this.info);
+          } catch (err) {
+            // A frame the handler could not make sense of (malformed header): Kafka closes the connection.
+            this.closeAfterAnswers(`bad request: ${(err as Error).message}`);
+            return;
+          }
+        }
         let response: Buffer[] | null;
         try {
-          const result = this.handle(frame, this.info);
           if (result instanceof Promise) {
             if (corked) {
               this.socket.uncork();
@@ -158,7 +227,7 @@ export class Connection {
           }
         } catch (err) {
           // A frame the handler could not make sense of (malformed header): Kafka closes the connection.
-          this.close(`bad request: ${(err as Error).message}`);
+          this.closeAfterAnswers(`bad request: ${(err as Error).message}`);
           return;
         }
         if (response && !this.closed) {

@@ -3,7 +3,7 @@
  * It knows nothing of API bodies (see broker/). close() stops accepting and ends every connection.
  */
 import * as net from 'node:net';
-import { Connection, FrameHandler } from './connection';
+import { Connection, FrameHandler, ProduceRunHandler } from './connection';
 import type { Logger } from '../observability/logger';
 
 export interface SocketServerOptions {
@@ -11,6 +11,8 @@ export interface SocketServerOptions {
   port: number;
   requestMaxBytes: number;
   handler: FrameHandler;
+  /** Serves Produce frames queued together on a connection in one pass (optional). */
+  produceRunHandler?: ProduceRunHandler;
   log: Logger;
 }
 
@@ -21,8 +23,14 @@ export class SocketServer {
 
   private constructor(private readonly options: SocketServerOptions) {
     this.server = net.createServer((socket) => {
-      const c = new Connection(socket, this.nextId++, options.requestMaxBytes, options.handler, options.log, (conn) =>
-        this.connections.delete(conn),
+      const c = new Connection(
+        socket,
+        this.nextId++,
+        options.requestMaxBytes,
+        options.handler,
+        options.log,
+        (conn) => this.connections.delete(conn),
+        options.produceRunHandler,
       );
       this.connections.add(c);
     });

@@ -81,6 +81,14 @@ export class LogSegment {
     if (this.firstBatchTimestamp < 0) this.firstBatchTimestamp = this.native.firstBatchTimestamp;
   }
 
+  /** Several buffers of whole batches, back to back, in one write; `lastOffset` is the last batch's. */
+  appendPieces(pieces: Buffer[], lastOffset: number): void {
+    this.native.appendPieces(pieces);
+    for (const p of pieces) this.size += p.length;
+    this.nextOffset = lastOffset + 1;
+    if (this.firstBatchTimestamp < 0) this.firstBatchTimestamp = this.native.firstBatchTimestamp;
+  }
+
   truncateTo(offset: number, segmentBytes: number, indexBytes: number): void {
     this.lookup.release();
     try {

@@ -111,6 +111,16 @@ export interface AppendInfo {
   size: number;
 }
 
+/** What scan() found in a record set: its offsets if appended, and whether a producer batch is among its batches. */
+interface ScannedRecords {
+  firstOffset: number;
+  lastOffset: number;
+  batchCount: number;
+  recordCount: number;
+  maxTimestamp: number;
+  producerBatch: boolean;
+}
+
 export interface ReadOptions {
   /** Exclusive upper bound on batch offsets returned (e.g. the high watermark or last stable offset). */
   maxOffset?: number;
@@ -189,6 +199,8 @@ export class Log {
   private durableWaiters: DurableWaiter[] = [];
   /** Data syncs (fdatasync rounds of whenDurable) started since open. */
   dataSyncs = 0;
+  /** Writes into segment files: one per append(), one per appendMany() pass (its record sets in one pwritev). */
+  segmentWrites = 0;
   /** Offsets below this were known on disk when the log was opened (for syncedOffsetOnDisk). */
   private readonly durableAtOpen: number;
   private closed = false;
@@ -443,11 +455,117 @@ export class Log {
    */
   append(records: Buffer, options: AppendOptions = {}): AppendInfo {
     this.ensureOpen();
+    return this.appendScanned(records, this.scan(records, options, this.logEndOffset), options);
+  }
+
+  /** append() after scan(): the producer-state checks, the write, the producer-state update. */
+  private appendScanned(records: Buffer, scanned: ScannedRecords, options: AppendOptions): AppendInfo {
+    const assign = options.assignOffsets !== false;
+    if (scanned.producerBatch && assign && options.origin !== 'coordinator') {
+      // Kafka's rule for a client's idempotent or transactional writes: one batch per partition per request, so
+      // a retry is recognised (or refused) whole.
+      if (scanned.batchCount !== 1) fail('INVALID_RECORD', 'a producer batch (producer id set) must be the only batch of its partition in a request');
+      const original = this.producerState.check(appendProducer);
+      if (original !== null) {
+        return { duplicate: true, firstOffset: original.firstOffset, lastOffset: original.lastOffset, batchCount: 1, recordCount: scanned.recordCount, maxTimestamp: original.timestamp, size: 0 };
+      }
+    }
+    this.writeScanned([records], [scanned], options);
+    if (scanned.producerBatch) {
+      if (scanned.batchCount === 1) this.producerState.update(appendProducer, scanned.firstOffset, scanned.lastOffset, scanned.maxTimestamp);
+      else this.replayProducerBatchesOf(records);
+    }
+    return { duplicate: false, firstOffset: scanned.firstOffset, lastOffset: scanned.lastOffset, batchCount: scanned.batchCount, recordCount: scanned.recordCount, maxTimestamp: scanned.maxTimestamp, size: records.length };
+  }
+
+  /**
+   * Appends the record sets of several Produce requests that arrived together, in their order, as append() would
+   * one after the other, but in one pass: each is validated alone (one that fails gets its typed error in its
+   * slot and nothing of it is written), and the valid ones are written with one pwritev and indexed. Record sets
+   * of idempotent or transactional producers go through append() one at a time, in order (their producer state
+   * must see the batches before them). Offsets are always assigned. If the write fails, every record set of that
+   * write gets the error (none of them is visible).
+   */
+  appendMany(recordSets: readonly Buffer[], options: Omit<AppendOptions, 'assignOffsets' | 'origin'> = {}): Array<AppendInfo | Error> {
+    this.ensureOpen();
+    const results: Array<AppendInfo | Error> = new Array(recordSets.length);
+    let slots: number[] = [];
+    let group: Buffer[] = [];
+    let scans: ScannedRecords[] = [];
+    let groupBytes = 0;
+    let next = this.logEndOffset;
+    const writeGroup = () => {
+      if (group.length > 0) {
+        try {
+          this.writeScanned(group, scans, options);
+          for (let k = 0; k < group.length; k++) {
+            const sc = scans[k];
+            results[slots[k]] = { duplicate: false, firstOffset: sc.firstOffset, lastOffset: sc.lastOffset, batchCount: sc.batchCount, recordCount: sc.recordCount, maxTimestamp: sc.maxTimestamp, size: group[k].length };
+          }
+        } catch (err) {
+          for (const i of slots) results[i] = err as Error;
+        }
+      }
+      slots = [];
+      group = [];
+      scans = [];
+      groupBytes = 0;
+      next = this.logEndOffset;
+    };
+    /** Offsets of a scanned set moved to start at `next` (after a pass ended, or failed, before it). */
+    const startAtNext = (sc: ScannedRecords) => {
+      const shift = next - sc.firstOffset;
+      sc.firstOffset += shift;
+      sc.lastOffset += shift;
+    };
+    for (let i = 0; i < recordSets.length; i++) {
+      const records = recordSets[i];
+      let scanned: ScannedRecords;
+      try {
+        scanned = this.scan(records, options, next);
+      } catch (err) {
+        results[i] = err as Error;
+        continue;
+      }
+      if (scanned.producerBatch) {
+        writeGroup();
+        startAtNext(scanned);
+        try {
+          results[i] = this.appendScanned(records, scanned, options);
+        } catch (err) {
+          results[i] = err as Error;
+        }
+        next = this.logEndOffset;
+        continue;
+      }
+      // A pass never rolls in its middle: a record set that would roll the segment (as its own append would) ends
+      // the pass before it and is written alone, rolling; the next pass fills the new segment. So segments and
+      // their indexes come out as append() one after another makes them.
+      if (group.length > 0 && this.rollDue(groupBytes + records.length, scanned.lastOffset, scanned.maxTimestamp)) {
+        writeGroup();
+        startAtNext(scanned);
+      }
+      slots.push(i);
+      group.push(records);
+      scans.push(scanned);
+      groupBytes += records.length;
+      next = scanned.lastOffset + 1;
+      if (group.length === 1 && this.rollDue(records.length, scanned.lastOffset, scanned.maxTimestamp)) writeGroup();
+    }
+    writeGroup();
+    return results;
+  }
+
+  /**
+   * Validates a record set (header, length, magic, CRC-32C, codec, offset claims) without writing anything and
+   * computes its offsets if it were appended at `next`. For producer batches, the last one's producer fields are
+   * left in `appendProducer`.
+   */
+  private scan(records: Buffer, options: AppendOptions, next: number): ScannedRecords {
     const len = records.length;
     if (len === 0) fail('CORRUPT_MESSAGE', 'empty record set');
     const assign = options.assignOffsets !== false;
     const rejectControl = options.rejectControlBatches === true;
-    let next = this.logEndOffset;
     let firstOffset = next;
     let batchCount = 0;
     let recordCount = 0;
@@ -489,34 +607,45 @@ export class Log {
       recordCount += count;
       position += size;
     }
-    if (producerBatch && assign && options.origin !== 'coordinator') {
-      // Kafka's rule for a client's idempotent or transactional writes: one batch per partition per request, so
-      // a retry is recognised (or refused) whole.
-      if (batchCount !== 1) fail('INVALID_RECORD', 'a producer batch (producer id set) must be the only batch of its partition in a request');
-      const original = this.producerState.check(appendProducer);
-      if (original !== null) {
-        return { duplicate: true, firstOffset: original.firstOffset, lastOffset: original.lastOffset, batchCount: 1, recordCount, maxTimestamp: original.timestamp, size: 0 };
-      }
+    return { firstOffset, lastOffset: next - 1, batchCount, recordCount, maxTimestamp, producerBatch };
+  }
+
+  /**
+   * Writes scanned record sets, back to back from the log end (one pwritev when there are several), rolling first
+   * when the size or time rules say so; then moves the high watermark. Nothing is visible if the write fails.
+   */
+  private writeScanned(pieces: Buffer[], scans: ScannedRecords[], options: AppendOptions): void {
+    const assign = options.assignOffsets !== false;
+    let len = 0;
+    let maxTimestamp = -1;
+    let recordCount = 0;
+    for (let k = 0; k < pieces.length; k++) {
+      const sc = scans[k];
+      if (assign || options.leaderEpoch !== undefined) this.patchHeaders(pieces[k], sc.firstOffset, assign, options.leaderEpoch);
+      len += pieces[k].length;
+      if (sc.maxTimestamp > maxTimestamp) maxTimestamp = sc.maxTimestamp;
+      recordCount += sc.recordCount;
     }
-    if (assign || options.leaderEpoch !== undefined) this.patchHeaders(records, firstOffset, assign, options.leaderEpoch);
-    const lastOffset = next - 1;
+    const firstOffset = scans[0].firstOffset;
+    const lastOffset = scans[scans.length - 1].lastOffset;
     this.maybeRoll(len, firstOffset, lastOffset, maxTimestamp);
     try {
-      this.active.append(records, lastOffset);
+      this.writeToActive(pieces, lastOffset);
     } catch (err) {
       if ((err as StorageError).code !== 'ERR_SEGMENT_FULL') throw err;
       // The segment refused what our size and time rules allowed (its index is full): roll, try once more.
       this.roll(firstOffset, len);
-      this.active.append(records, lastOffset);
+      this.writeToActive(pieces, lastOffset);
     }
-    this._highWatermark = next;
-    if (producerBatch) {
-      if (batchCount === 1) this.producerState.update(appendProducer, firstOffset, lastOffset, maxTimestamp);
-      else this.replayProducerBatchesOf(records);
-    }
+    this._highWatermark = lastOffset + 1;
     this.unflushedMessages += recordCount;
     if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground();
-    return { duplicate: false, firstOffset, lastOffset, batchCount, recordCount, maxTimestamp, size: len };
+  }
+
+  private writeToActive(pieces: Buffer[], lastOffset: number): void {
+    this.segmentWrites++;
+    if (pieces.length === 1) this.active.append(pieces[0], lastOffset);
+    else this.active.appendPieces(pieces, lastOffset);
   }
 
   /**
@@ -578,23 +707,27 @@ export class Log {
   }
 
   private maybeRoll(size: number, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
+    if (!this.rollDue(size, lastOffset, maxTimestamp)) return;
     const seg = this.active;
     if (seg.size === 0) {
       // An empty active segment can only be too small (a batch beyond segment.bytes): replace it with a big one.
-      if (size > seg.capacity) {
-        seg.native.delete();
-        this.segments.pop();
-        this.segments.push(LogSegment.open(this.dir, firstOffset, this.config, 'create', true, this.now(), size));
-      }
+      seg.native.delete();
+      this.segments.pop();
+      this.segments.push(LogSegment.open(this.dir, firstOffset, this.config, 'create', true, this.now(), size));
       return;
     }
-    if (
+    this.roll(firstOffset, size);
+  }
+
+  /** Whether appending `size` bytes ending at `lastOffset` needs a new active segment (size, offset range, time). */
+  private rollDue(size: number, lastOffset: number, maxTimestamp: number): boolean {
+    const seg = this.active;
+    if (seg.size === 0) return size > seg.capacity;
+    return (
       seg.size + size > Math.min(this.config.segmentBytes, seg.capacity) ||
       lastOffset - seg.baseOffset > MAX_RELATIVE_OFFSET ||
       seg.msSinceRollBase(maxTimestamp, this.now) >= this.config.segmentMs
-    ) {
-      this.roll(firstOffset, size);
-    }
+    );
   }
 
   /** Seals the active segment and starts a new one at `baseOffset` (default: the log end). */
