@@ -174,7 +174,7 @@ export class Broker implements BrokerContext {
         port: listener.port,
         requestMaxBytes: resolved.socketRequestMaxBytes,
         handler: (frame, connection) => broker.dispatch(frame, connection),
-        produceRunHandler: (frames, connection) => broker.dispatchProduceRun(frames, connection),
+        ...(resolved.produceCoalesce ? { produceRunHandler: (frames: readonly Buffer[], connection: ConnectionInfo) => broker.dispatchProduceRun(frames, connection) } : {}),
         log,
       });
       if (resolved.metricsPort >= 0) broker.metricsServer = await MetricsServer.listen(resolved.metricsHost, resolved.metricsPort, createRegistry({ quotas: broker.quotas, stats: broker.stats, logs: broker.logs, groups: broker.groups, fetchPurgatorySize: () => broker.purgatory.size }));

@@ -67,6 +67,11 @@ export interface BrokerConfig {
    * Default false: acknowledged once in the page cache, flushing left to the OS and log.flush.interval.*, as Kafka.
    */
   durableAcks: boolean;
+  /**
+   * strata.produce.coalesce (Strata's own): Produce requests queued together on a connection are appended in one
+   * pass (one write per partition). Default true; false serves them one at a time (for comparison in benchmarks).
+   */
+  produceCoalesce: boolean;
   /** strata.metrics.port: Prometheus GET /metrics on this port (0: any free one); -1 (the default) for none. */
   metricsPort: number;
   /** strata.metrics.host: where the metrics listener binds (default 127.0.0.1). */
@@ -213,6 +218,7 @@ export function brokerConfigFrom(props: Readonly<Record<string, string | number 
     logDir: logDirs[0],
     autoCreateTopics: bool('auto.create.topics.enable', true),
     durableAcks: bool('strata.durable.acks', false),
+    produceCoalesce: bool('strata.produce.coalesce', true),
     metricsHost: (raw['strata.metrics.host'] ?? '127.0.0.1').trim(),
     log: logConfigFrom(raw, 'broker', DEFAULT_LOG_CONFIG),
     raw,
