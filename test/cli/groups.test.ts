@@ -88,8 +88,8 @@ t.test('strata groups against a kafkajs consumer group', async (t) => {
   consumerConnected = true;
   await consumer.subscribe({ topic: 'orders', fromBeginning: true });
   await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
-  await waitFor(() => seen.length >= 20, 15_000, 'the consumer to read 20 records');
-  await waitFor(async () => (await groupState('workers')) === 'Stable', 10_000, 'a Stable group');
+  await waitFor(() => seen.length >= 20, 60_000, 'the consumer to read 20 records');
+  await waitFor(async () => (await groupState('workers')) === 'Stable', 60_000, 'a Stable group');
 
   await t.test('list shows the live group with its protocol type and state', async (t) => {
     const list = await strata(['list', '--bootstrap-server', server]);
@@ -162,7 +162,7 @@ t.test('strata groups against a kafkajs consumer group', async (t) => {
 
   await consumer.disconnect();
   consumerConnected = false;
-  await waitFor(async () => (await groupState('workers')) === 'Empty', 10_000, 'the group to become Empty');
+  await waitFor(async () => (await groupState('workers')) === 'Empty', 60_000, 'the group to become Empty');
 
   await t.test('an empty group: describe without members, dry runs change nothing', async (t) => {
     const desc = await strata(['describe', 'workers', '--bootstrap-server', server]);
