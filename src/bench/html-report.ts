@@ -139,7 +139,9 @@ export function histogramSvg(results: readonly BenchResult[]): string {
     ];
     marks.forEach(([name, ms], i) => {
       const x = px(ms).toFixed(1);
-      parts.push(`<line x1="${x}" x2="${x}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="#333" stroke-dasharray="4 3"/><text x="${x}" y="${MARGIN.top + 10 + i * 12}" font-size="11" fill="#333" text-anchor="start">&#160;${name} ${formatMs(ms)}</text>`);
+      // Labels near the right edge go to the left of their line.
+      const left = px(ms) > MARGIN.left + plotW - 110;
+      parts.push(`<line x1="${x}" x2="${x}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="#333" stroke-dasharray="4 3"/><text x="${x}" y="${MARGIN.top + 10 + i * 12}" font-size="11" fill="#333" text-anchor="${left ? 'end' : 'start'}">${left ? '' : '&#160;'}${name} ${formatMs(ms)}${left ? '&#160;' : ''}</text>`);
     });
   }
   parts.push(legend(withData.map(({ r, color }) => ({ name: label(r), color }))));
@@ -214,16 +216,16 @@ svg text { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
 export function renderHtml(input: BenchResult | readonly BenchResult[]): string {
   const results: readonly BenchResult[] = Array.isArray(input) ? input : [input as BenchResult];
   const lines: Series[] = [];
-  results.forEach((r, i) => {
+  results.forEach((r) => {
     const sides = [
       ['produce', r.series.produce],
       ['consume', r.series.consume],
     ] as const;
-    sides.forEach(([side, samples], j) => {
+    sides.forEach(([side, samples]) => {
       if (samples.length === 0) return;
       lines.push({
-        name: `${results.length > 1 ? `${label(r)} ` : ''}${side}`,
-        color: COLORS[(i * 2 + j) % COLORS.length],
+        name: results.length > 1 ? `${r.system}${r.mode === side ? '' : ` ${r.mode}`} ${side}` : side,
+        color: COLORS[lines.length % COLORS.length],
         points: samples.map((s) => [s.tMs / 1000, s.messagesPerSec]),
       });
     });
