@@ -6,7 +6,7 @@
  *   npm run bench:peers                            # ~1–2 minutes on 2 cores
  *   npm run bench:peers -- --sizes=100,1024 --messages=2000000,500000 --window=1024 --only=strata,nats,redis
  *   other options: --warmup=0.1 (fraction of --messages sent first, untimed) --batch-bytes=16384 --max-in-flight=5
- *   --fetch-bytes=1048576 --linger-ms=1 --per-send=32 --no-consume --broker=src (default: dist/, npm run build:ts)
+ *   --fetch-bytes=1048576 --consume-seconds=2 --linger-ms=1 --per-send=32 --no-consume --broker=src (default: dist/, npm run build:ts)
  *   --wait-load=1.5 --wait-load-s=120 (wait for the 1-minute load average to drop below 1.5, at most 120 s)
  *   cases (--only): strata, nats, redis, strata-durable, strata-node, redis-pipe
  *
@@ -30,9 +30,10 @@
  * Latency: per message, from handing it to the client/socket to reading its acknowledgement (a Kafka request's
  * latency counts once per record of its batch). Throughput: timed messages / time from the first timed send to
  * the last acknowledgement. MB/s: messages × payload bytes / 10^6 / s.
- * Read back (unless --no-consume), everything the produce phase wrote, from the start, one request in flight:
- * Strata Fetch v4 of --fetch-bytes; a JetStream pull consumer (AckNone) fetching --fetch-bytes / size messages per
- * pull; XREAD COUNT --fetch-bytes / size.
+ * Read back (unless --no-consume): everything the produce phase wrote, from the start, one request in flight, again
+ * and again until --consume-seconds=2 have passed: Strata Fetch v4 of --fetch-bytes (Kafka's default 1 MiB
+ * max.partition.fetch.bytes; a batch cut at its end is fetched again by the next one); a JetStream pull consumer
+ * (AckNone, a new one each pass) fetching --fetch-bytes / size messages per pull; XREAD COUNT --fetch-bytes / size.
  * CPU: the server's (/proc, all threads) and the driver's over each timed phase, in % of one core. Driver and
  * server share this machine's cores: a server near 100% of a core is saturated (Strata and Redis each do their
  * work on one thread; nats-server is multi-threaded).
@@ -61,6 +62,7 @@ const FETCH_BYTES = Number(argValue('fetch-bytes') ?? String(1 << 20));
 const LINGER_MS = Number(argValue('linger-ms') ?? '1');
 const PER_SEND = Number(argValue('per-send') ?? '32');
 const CONSUME = !process.argv.includes('--no-consume');
+const CONSUME_SECONDS = Number(argValue('consume-seconds') ?? '2');
 const SOURCE = (argValue('broker') ?? 'dist') as BrokerSource;
 const ALL_CASES = ['strata', 'nats', 'redis', 'strata-durable', 'strata-node', 'redis-pipe'] as const;
 type CaseId = (typeof ALL_CASES)[number];
@@ -152,7 +154,7 @@ async function withServer<T>(ctx: Context, start: (dir: string) => Promise<Serve
 async function runCase(ctx: Context, id: CaseId, size: number, messages: number): Promise<CaseResult> {
   const warmup = Math.round(messages * WARMUP_FRACTION);
   const common = ['-size', String(size), '-messages', String(messages), '-warmup', String(warmup), '-window', String(WINDOW)];
-  const consume = CONSUME && READERS[id] !== undefined ? ['-consume'] : [];
+  const consume = CONSUME && READERS[id] !== undefined ? ['-consume', '-consume-seconds', String(CONSUME_SECONDS)] : [];
   const fetchMessages = String(Math.max(1, Math.floor(FETCH_BYTES / size)));
   const batch = kafkaBatch(size);
   let phases: PhaseResult[];
@@ -318,7 +320,7 @@ async function main(): Promise<void> {
     `## Peers: Strata, NATS JetStream, Redis Streams (${new Date().toISOString().slice(0, 10)})`,
     '',
     `One producer on one connection, at most ${WINDOW} messages unacknowledged, one partition / stream / key, ${Math.round(WARMUP_FRACTION * 100)}% of the messages sent first as a warm-up;`,
-    `${SIZES.map((s, i) => `${messagesFor(i).toLocaleString('en-US')} x ${s} B`).join(', ')} timed; reads of ${FETCH_BYTES} B.`,
+    `${SIZES.map((s, i) => `${messagesFor(i).toLocaleString('en-US')} x ${s} B`).join(', ')} timed; read back for ${CONSUME_SECONDS} s or one pass, ${FETCH_BYTES} B a read.`,
     `Strata: at most ${MAX_IN_FLIGHT} Produce requests in flight, one batch each (${SIZES.map((s) => `${kafkaBatch(s).records} x ${s} B = ${(kafkaBatch(s).bytes / 1024).toFixed(1)} KiB`).join(', ')}); embedded Producer: linger.ms ${LINGER_MS}, send() of ${PER_SEND} records.`,
     `Machine: ${cpus.length} vCPUs (${cpus[0]?.model ?? '?'}), the driver and the server share them; ${versions}.`,
     `Load average before: ${loadBefore}, after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}${warning ? ` (${warning})` : ''}.`,

@@ -1,7 +1,8 @@
 // nats-load: the JetStream side of `npm run bench:peers`. One connection, one producer publishing to a file-storage
 // stream with PublishAsync (at most -window messages without their PubAck), then optionally a pull consumer reading
-// the stream back from the start. Written in Go because the Node `nats` client, not the server, is the limit there
-// (~26k msgs/s from Node against ~215k from Go on this machine).
+// the stream back from the start (whole passes, a new consumer each, until -consume-seconds have passed). Written
+// in Go because the Node `nats` client, not the server, is the limit there (~26k msgs/s from Node against ~215k
+// from Go on this machine).
 //
 //	nats-load -url nats://127.0.0.1:4222 -size 100 -messages 1000000 -warmup 100000 -window 1024 -consume
 //
@@ -92,6 +93,7 @@ func main() {
 	warmup := flag.Int("warmup", 100000, "messages published before the timed part")
 	window := flag.Int("window", 1024, "messages published and not yet acknowledged, at most")
 	consume := flag.Bool("consume", false, "then read the whole stream back with a pull consumer")
+	consumeSeconds := flag.Float64("consume-seconds", 2, "read the stream from the start again until this long has passed")
 	fetchBatch := flag.Int("fetch-batch", 10000, "messages per pull request")
 	flag.Parse()
 
@@ -168,28 +170,33 @@ func main() {
 	if !*consume {
 		return
 	}
-	sub, err := js.PullSubscribe(*subject, "bench-reader", nats.BindStream(*stream), nats.AckNone())
-	if err != nil {
-		fatal("pull subscribe: %v", err)
-	}
 	emit(map[string]interface{}{"event": "start", "phase": "consume"})
 	startCpu = cpuMs()
 	startT = time.Now()
-	read := 0
-	bytes := 0
-	for read < total {
-		want := *fetchBatch
-		if total-read < want {
-			want = total - read
-		}
-		msgs, err := sub.Fetch(want, nats.MaxWait(10*time.Second))
+	read, bytes, passes := 0, 0, 0
+	// Whole passes over the stream from its start, each with a new pull consumer, until -consume-seconds have passed.
+	for passes == 0 || time.Since(startT).Seconds() < *consumeSeconds {
+		sub, err := js.PullSubscribe(*subject, fmt.Sprintf("bench-reader-%d", passes), nats.BindStream(*stream), nats.AckNone())
 		if err != nil {
-			fatal("fetch after %d of %d: %v", read, total, err)
+			fatal("pull subscribe: %v", err)
 		}
-		for _, m := range msgs {
-			bytes += len(m.Data)
+		for n := 0; n < total; {
+			want := *fetchBatch
+			if total-n < want {
+				want = total - n
+			}
+			msgs, err := sub.Fetch(want, nats.MaxWait(10*time.Second))
+			if err != nil {
+				fatal("fetch after %d of %d: %v", n, total, err)
+			}
+			for _, m := range msgs {
+				bytes += len(m.Data)
+			}
+			n += len(msgs)
+			read += len(msgs)
 		}
-		read += len(msgs)
+		passes++
+		sub.Unsubscribe()
 	}
 	seconds = time.Since(startT).Seconds()
 	if bytes != read**size {
@@ -199,6 +206,7 @@ func main() {
 		"event":       "end",
 		"phase":       "consume",
 		"messages":    read,
+		"passes":      passes,
 		"seconds":     seconds,
 		"msgsPerSec":  float64(read) / seconds,
 		"driverCpuMs": cpuMs() - startCpu,

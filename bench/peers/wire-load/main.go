@@ -6,7 +6,8 @@
 // kafka: Produce v7 (acks -acks, one topic-partition) carrying a record batch v2 of -batch-records records of
 // -size bytes (or as many as fit in -batch-bytes, Kafka's batch.size), built once with its CRC-32C (Castagnoli)
 // and sent in every request (the broker assigns offsets in its own copy). Then, with -consume, Fetch v4 from
-// offset 0, one in flight, -fetch-bytes per partition, records counted from the batch headers.
+// offset 0, one in flight, -fetch-bytes per partition, records counted from the batch headers; whole passes over
+// the log until -consume-seconds have passed.
 //
 // redis: XADD <key> * v <payload> per message (RESP), the answer an entry id. With -consume, XREAD COUNT c
 // STREAMS <key> <last id>, one in flight, c = -fetch-bytes / -size (the same bytes per read as a Kafka fetch).
@@ -514,6 +515,7 @@ func main() {
 	warmup := flag.Int("warmup", 100000, "messages sent before the timed part")
 	window := flag.Int("window", 1024, "messages sent and not yet acknowledged, at most (Kafka: whole batches, at least one)")
 	consume := flag.Bool("consume", false, "then read everything back")
+	consumeSeconds := flag.Float64("consume-seconds", 2, "read the log from the start again until this long has passed")
 	fetchBytes := flag.Int("fetch-bytes", 1<<20, "bytes per read (Kafka: Fetch max bytes; Redis: XREAD COUNT of this many payload bytes)")
 	flag.Parse()
 
@@ -547,15 +549,22 @@ func main() {
 	emit(map[string]interface{}{"event": "start", "phase": "consume"})
 	startCpu := cpuMs()
 	startT := time.Now()
-	var read, requests int
-	if *proto == "kafka" {
-		read, requests = kafkaConsume(conn, r, *topic, *partition, *fetchBytes, total)
-	} else {
-		count := *fetchBytes / *size
-		if count < 1 {
-			count = 1
+	read, requests, passes := 0, 0, 0
+	// Whole passes over the log from its start, until -consume-seconds have passed (at least one).
+	for passes == 0 || time.Since(startT).Seconds() < *consumeSeconds {
+		var n, q int
+		if *proto == "kafka" {
+			n, q = kafkaConsume(conn, r, *topic, *partition, *fetchBytes, total)
+		} else {
+			count := *fetchBytes / *size
+			if count < 1 {
+				count = 1
+			}
+			n, q = redisConsume(conn, r, *key, count, total)
 		}
-		read, requests = redisConsume(conn, r, *key, count, total)
+		read += n
+		requests += q
+		passes++
 	}
 	seconds := time.Since(startT).Seconds()
 	emit(map[string]interface{}{
@@ -563,6 +572,7 @@ func main() {
 		"phase":       "consume",
 		"messages":    read,
 		"requests":    requests,
+		"passes":      passes,
 		"seconds":     seconds,
 		"msgsPerSec":  float64(read) / seconds,
 		"driverCpuMs": cpuMs() - startCpu,
