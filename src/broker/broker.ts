@@ -46,6 +46,7 @@ import { ProducerIdManager } from '../txn/producer-id-manager';
 import { ANONYMOUS_USER, ClientQuotaManager } from '../quota/client-quota-manager';
 import { createRegistry, MetricsServer } from '../observability/metrics-server';
 import { BrokerStats } from '../observability/broker-stats';
+import { recoveryProgressLogger } from '../observability/recovery-progress';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from '../txn/transaction-coordinator';
 import { txnRoutes } from './handlers/txn-routes';
 import { alterClientQuotasRoute } from './handlers/alter-client-quotas';
@@ -94,14 +95,9 @@ export class Broker implements BrokerContext {
       dir: config.logDir,
       defaults: config.log,
       configFor: (topic) => this.topicLogConfig(this.topics.get(topic)?.configs ?? {}),
+      onProgress: recoveryProgressLogger(log),
     });
     this.reconcileLogs();
-    for (const p of this.logs.all()) {
-      const r = p.log.recovery;
-      if (r.truncatedBytes > 0 || r.segmentsDropped > 0) {
-        log.warn('recovery truncated a log', { topic: p.topic, partition: p.partition, truncatedBytes: r.truncatedBytes, atOffset: p.log.logEndOffset, segmentsDropped: r.segmentsDropped });
-      }
-    }
     if (!this.topics.get(OFFSETS_TOPIC)) {
       // Kafka's offsets.topic.segment.bytes: 100 MiB, so the coordinator's rewrite can drop old segments soon.
       this.createTopic(OFFSETS_TOPIC, 1, { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) });

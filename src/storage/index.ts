@@ -2,7 +2,7 @@
 export { Log } from './log';
 export type { AppendInfo, AppendOptions, LogOpenOptions, LogReadResult, ReadOptions, RetentionResult, RecoveryInfo } from './log';
 export { LogManager, partitionDirName, parsePartitionDirName } from './log-manager';
-export type { LogManagerOptions, PartitionLog, LoadReport, SchedulerIntervals } from './log-manager';
+export type { LogManagerOptions, PartitionLog, LoadReport, LoadProgress, SchedulerIntervals } from './log-manager';
 export { DEFAULT_LOG_CONFIG, logConfigFrom } from '../config/log-config';
 export type { LogConfig } from '../config/log-config';
 export { StorageError } from '../errors/storage-error';

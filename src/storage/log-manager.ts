@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_LOG_CONFIG, LogConfig } from '../config/log-config';
 import { StorageError } from '../errors/storage-error';
 import { StrataError } from '../errors/strata-error';
-import { Log, RetentionResult } from './log';
+import { Log, RecoveryInfo, RetentionResult } from './log';
 import { readOffsetCheckpoint, writeOffsetCheckpoint } from './offset-checkpoint';
 import { fsyncDirectory } from './atomic-file';
 
@@ -33,6 +33,27 @@ export interface LogManagerOptions {
   /** Topic-level overrides for logs found at open (the broker keeps topic configs). */
   configFor?: (topic: string, partition: number) => Partial<LogConfig> | undefined;
   now?: () => number;
+  /**
+   * Called after each partition log is opened (recovered, after an unclean stop), with the count so far and the
+   * total, so a start-up over many logs can show progress. Runs synchronously inside open().
+   */
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+/** One step of LogManager.open: `loaded` of `total` partition logs are open. */
+export interface LoadProgress {
+  topic: string;
+  partition: number;
+  loaded: number;
+  total: number;
+  cleanShutdown: boolean;
+  /** Totals over the logs loaded so far. */
+  segmentsScanned: number;
+  truncatedBytes: number;
+  elapsedMs: number;
+  /** This log's own recovery, and its end offset after it. */
+  recovery: RecoveryInfo;
+  logEndOffset: number;
 }
 
 export interface SchedulerIntervals {
@@ -114,6 +135,7 @@ export class LogManager {
     const report: LoadReport = { cleanShutdown, logs: 0, segmentsScanned: 0, truncatedBytes: 0, durationMs: 0 };
     const manager = new LogManager(dir, defaults, now, report);
     try {
+      const found: Array<{ name: string; topic: string; partition: number }> = [];
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue;
         if (entry.name.endsWith(DELETE_SUFFIX)) {
@@ -122,19 +144,32 @@ export class LogManager {
           continue;
         }
         const parsed = parsePartitionDirName(entry.name);
-        if (!parsed) continue;
-        const [topic, partition] = parsed;
-        const log = Log.open(path.join(dir, entry.name), {
+        if (parsed) found.push({ name: entry.name, topic: parsed[0], partition: parsed[1] });
+      }
+      for (const { name, topic, partition } of found) {
+        const log = Log.open(path.join(dir, name), {
           config: { ...defaults, ...options.configFor?.(topic, partition) },
           cleanShutdown,
-          recoveryPoint: recoveryPoints.get(entry.name) ?? 0,
-          logStartOffset: startOffsets.get(entry.name) ?? 0,
+          recoveryPoint: recoveryPoints.get(name) ?? 0,
+          logStartOffset: startOffsets.get(name) ?? 0,
           now,
         });
-        manager.logs.set(entry.name, { topic, partition, log });
+        manager.logs.set(name, { topic, partition, log });
         report.logs++;
         report.segmentsScanned += log.recovery.segmentsScanned;
         report.truncatedBytes += log.recovery.truncatedBytes;
+        options.onProgress?.({
+          topic,
+          partition,
+          loaded: report.logs,
+          total: found.length,
+          cleanShutdown,
+          segmentsScanned: report.segmentsScanned,
+          truncatedBytes: report.truncatedBytes,
+          elapsedMs: Date.now() - started,
+          recovery: log.recovery,
+          logEndOffset: log.logEndOffset,
+        });
       }
     } catch (err) {
       for (const p of manager.logs.values()) p.log.close();

@@ -69,5 +69,14 @@ t.test('a broker process logs recovery truncation after a crash, and a client th
   const line = broker.logs.find((l) => l.msg === 'recovery truncated a log');
   t.ok(line, 'the truncation is logged');
   t.match(line, { topic: 'ev', partition: 0, atOffset: 4, truncatedBytes: garbage.length, segmentsDropped: 0 });
+  const msgs = broker.logs.map((l) => l.msg);
+  const first = broker.logs.find((l) => l.msg === 'recovering logs after an unclean shutdown');
+  t.ok(first, 'the unclean start is announced');
+  const loaded = broker.logs.find((l) => l.msg === 'logs loaded');
+  t.match(loaded, { cleanShutdown: false, truncatedBytes: garbage.length, logs: first?.logs });
+  t.ok((loaded?.segmentsScanned as number) >= 1, 'segments were scanned');
+  t.ok(msgs.indexOf('recovering logs after an unclean shutdown') < msgs.indexOf('recovery truncated a log'), 'in order');
+  t.ok(msgs.indexOf('recovery truncated a log') < msgs.indexOf('logs loaded'), 'in order');
+  t.ok(msgs.indexOf('logs loaded') < msgs.indexOf('broker started'), 'before the broker serves');
   await broker.stop();
 });
