@@ -5,6 +5,11 @@
  *  - WireTransport speaks the Kafka protocol over TCP to any Kafka-compatible broker (one connection, requests
  *    pipelined, responses matched in order by correlation id as Kafka guarantees per connection).
  * Both throw a StrataError ERR_CLOSED once closed or when the connection drops; callers retry at their level.
+ * WireTransport also gives up on a connect after connectTimeoutMs (ETIMEDOUT) and, as Kafka's clients do after
+ * request.timeout.ms, closes the connection when the oldest request waits longer than requestTimeoutMs for its
+ * answer (ERR_CLOSED for it and every later one, whose answers would come after it). A
+ * request that may wait at the broker by design (Fetch's max_wait_ms, JoinGroup's rebalance_timeout_ms) gets that
+ * time on top, as the Java client allows.
  */
 import * as net from 'node:net';
 import { StrataError } from '../errors/strata-error';
@@ -72,7 +77,20 @@ interface Pending {
   decode: (frame: Buffer) => unknown;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
+  /** Date.now() past which the answer is overdue. */
+  deadline: number;
 }
+
+export interface WireTransportOptions {
+  clientId?: string;
+  /** Give up on the TCP connect after this long (default 10 000 ms): ETIMEDOUT. */
+  connectTimeoutMs?: number;
+  /** Kafka's request.timeout.ms (default 30 000): the longest an answer may take, beyond a wait the request asks for. */
+  requestTimeoutMs?: number;
+}
+
+/** How often the oldest request's deadline is checked. */
+const DEADLINE_CHECK_MS = 250;
 
 export class WireTransport implements Transport {
   private correlationId = 0;
@@ -80,32 +98,50 @@ export class WireTransport implements Transport {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private failure: Error | null = null;
+  private readonly deadlineTimer: NodeJS.Timeout;
 
   private constructor(
     private readonly socket: net.Socket,
     private readonly clientId: string,
+    private readonly requestTimeoutMs: number,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.fail(new StrataError('ERR_CLOSED', 'connection closed')));
+    this.deadlineTimer = setInterval(() => this.checkDeadline(), DEADLINE_CHECK_MS).unref();
   }
 
-  static connect(host: string, port: number, clientId = 'strata-embedded'): Promise<WireTransport> {
+  /** Connects to host:port; the third argument is the client id or the options. */
+  static connect(host: string, port: number, options: string | WireTransportOptions = {}): Promise<WireTransport> {
+    const o: WireTransportOptions = typeof options === 'string' ? { clientId: options } : options;
+    const connectTimeoutMs = o.connectTimeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
       const socket = net.connect(port, host);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(Object.assign(new Error(`connect to ${host}:${port} timed out after ${connectTimeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      }, connectTimeoutMs);
       socket.once('connect', () => {
-        socket.off('error', reject);
-        resolve(new WireTransport(socket, clientId));
+        clearTimeout(timer);
+        socket.off('error', onError);
+        resolve(new WireTransport(socket, o.clientId ?? 'strata-embedded', o.requestTimeoutMs ?? 30_000));
       });
-      socket.once('error', reject);
+      const onError = (err: Error) => {
+        clearTimeout(timer);
+        reject(err);
+      };
+      socket.once('error', onError);
     });
   }
 
   request<K extends DeclaredApiKey>(apiKey: K, version: number, body: RequestInputOf<K>): Promise<ResponseOf<K>> {
     if (this.failure) return Promise.reject(this.failure);
+    const waits = body as { maxWaitMs?: unknown; rebalanceTimeoutMs?: unknown };
+    const wait = typeof waits.maxWaitMs === 'number' ? waits.maxWaitMs : typeof waits.rebalanceTimeoutMs === 'number' ? waits.rebalanceTimeoutMs : 0;
+    const deadline = Date.now() + this.requestTimeoutMs + Math.max(0, wait);
     return new Promise((resolve, reject) => {
-      this.pending.push({ decode: (frame) => decodeResponse(apiKey, version, frame).body, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ decode: (frame) => decodeResponse(apiKey, version, frame).body, resolve: resolve as (v: unknown) => void, reject, deadline });
       const parts = encodeRequest(apiKey, version, ++this.correlationId, this.clientId, body);
       // One vectored write for the header and the batches (Kafka's clients also write a request at once).
       if (parts.length > 1) this.socket.cork();
@@ -128,6 +164,13 @@ export class WireTransport implements Transport {
   close(): void {
     this.socket.destroy();
     this.fail(new StrataError('ERR_CLOSED', 'transport is closed'));
+  }
+
+  private checkDeadline(): void {
+    const oldest = this.pending[0];
+    if (oldest === undefined || Date.now() <= oldest.deadline) return;
+    this.socket.destroy();
+    this.fail(new StrataError('ERR_CLOSED', `no answer within request.timeout.ms (${this.requestTimeoutMs} ms): connection closed`));
   }
 
   private onData(chunk: Buffer): void {
@@ -159,6 +202,7 @@ export class WireTransport implements Transport {
   }
 
   private fail(err: Error): void {
+    clearInterval(this.deadlineTimer);
     this.failure ??= err;
     for (const p of this.pending.splice(0)) p.reject(this.failure);
   }
