@@ -18,7 +18,7 @@ import { BenchMode, BenchResult, resultJson } from '../bench/bench-result';
 import { renderHtml } from '../bench/html-report';
 import { formatInt, progressLine, summaryLines } from '../bench/text-report';
 import { Progress, resolveConfig, runBench, WorkloadOptions } from '../bench/workload';
-import { parseBootstrap } from './common';
+import { parseBootstrap, joinNegativeValues } from './common';
 
 export const usage: string[] = [
   '  bench produce|consume|e2e --bootstrap-server host:port [--topic T] [--partitions N]',
@@ -48,7 +48,7 @@ function intArg(name: string, value: string | undefined, min: number, max: numbe
 
 function parse(argv: string[]): { mode: BenchMode; options: WorkloadOptions; host: string; port: number; json: boolean; jsonOut?: string; htmlOut?: string; quiet: boolean } {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: joinNegativeValues(argv, ['--acks']),
     allowPositionals: true,
     strict: true,
     options: {

@@ -15,3 +15,16 @@ export function table(header: string[], rows: string[][]): string[] {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), ...rows.map(line)];
 }
+
+/**
+ * `--acks -1`, `--offset -10`, `--shift-by -5` as Kafka's users write them: node:util parseArgs would take the
+ * negative number for an option and fail, so these options' negative values are joined first (`--acks=-1`).
+ */
+export function joinNegativeValues(argv: string[], names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (names.includes(argv[i]) && i + 1 < argv.length && /^-\d+$/.test(argv[i + 1])) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}

@@ -38,7 +38,7 @@ import { GroupMember } from '../client/group-member';
 import type { TopicPartition } from '../client/group-member';
 import { WireTransport } from '../client/transport';
 import type { Transport } from '../client/transport';
-import { parseBootstrap } from './common';
+import { parseBootstrap, joinNegativeValues } from './common';
 import { exitCodeOf, intOption, partitionCount, unescape } from './produce';
 
 export const usage: string[] = [
@@ -212,7 +212,7 @@ const key = (topic: string, partition: number) => `${topic}-${partition}`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: joinNegativeValues(argv, ['--offset', '--from-timestamp']),
     allowPositionals: true,
     strict: true,
     options: {

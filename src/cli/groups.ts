@@ -18,7 +18,7 @@ import { errorCodeInfo, ErrorCode } from '../protocol/error-codes';
 import { KafkaProtocolError } from '../protocol/protocol-error';
 import { Reader } from '../protocol/reader';
 import { WireTransport } from '../client/transport';
-import { parseBootstrap, table } from './common';
+import { parseBootstrap, table, joinNegativeValues } from './common';
 
 const DESCRIPTION = ' '.repeat(45);
 
@@ -705,16 +705,6 @@ const OPTIONS = {
 
 type Sub = keyof typeof OPTIONS;
 
-/** `--shift-by -5` as Kafka's users write it (parseArgs would take -5 for an option). */
-function joinNegativeValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if ((argv[i] === '--shift-by' || argv[i] === '--to-offset') && i + 1 < argv.length && /^-\d+$/.test(argv[i + 1])) out.push(`${argv[i]}=${argv[++i]}`);
-    else out.push(argv[i]);
-  }
-  return out;
-}
-
 async function runParsed(argv: string[]): Promise<number> {
   const sub = argv[0] as Sub;
   if (!Object.prototype.hasOwnProperty.call(OPTIONS, sub)) {
@@ -726,7 +716,7 @@ async function runParsed(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: joinNegativeValues(argv.slice(1)), options: OPTIONS[sub], allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv.slice(1), ['--shift-by', '--to-offset']), options: OPTIONS[sub], allowPositionals: true, strict: true });
   } catch (err) {
     return usageError(`${sub}: ${(err as Error).message.split('\n')[0].replace(/\. To specify .*$/, '')}`);
   }

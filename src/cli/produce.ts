@@ -26,7 +26,7 @@ import { Producer } from '../client/producer';
 import type { CompressionName, ProducerRecord } from '../client/producer';
 import { WireTransport } from '../client/transport';
 import type { Transport } from '../client/transport';
-import { parseBootstrap } from './common';
+import { parseBootstrap, joinNegativeValues } from './common';
 
 export const usage: string[] = [
   '  produce <topic> [file ...] --bootstrap-server host:port [--key-separator SEP] [--header k=v ...]',
@@ -167,7 +167,7 @@ async function* lines(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer[]> {
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: joinNegativeValues(argv, ['--acks']),
     allowPositionals: true,
     strict: true,
     options: {

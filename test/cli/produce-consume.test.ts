@@ -157,7 +157,7 @@ t.test('--offset, --offset -N and --from-timestamp start where the log says; the
   const values = (run: Run) => run.stdout.split('\n').filter((l) => l !== '');
   const [fromTwo, lastTwo, fromTs, fromIso, future, latest, clamped] = await Promise.all([
     strata(['consume', 'times', '--bootstrap-server', server, '--partition', '0', '--offset', '2', '--max-messages', '4']),
-    strata(['consume', 'times', '--bootstrap-server', server, '--offset=-2', '--max-messages', '2']),
+    strata(['consume', 'times', '--bootstrap-server', server, '--offset', '-2', '--max-messages', '2']),
     strata(['consume', 'times', '--bootstrap-server', server, '--from-timestamp', String(all[3].timestamp), '--max-messages', '3']),
     strata(['consume', 'times', '--bootstrap-server', server, '--from-timestamp', new Date(all[2].timestamp + 1).toISOString(), '--max-messages', '3']),
     strata(['consume', 'times', '--bootstrap-server', server, '--from-timestamp', String(Date.now() + 3_600_000), '--timeout-ms', '400']),
@@ -226,7 +226,7 @@ t.test('compression, --idempotent and --acks reach the log as asked', async (t) 
   const text = Array.from({ length: 50 }, (_, i) => `compressible line number ${i} ${'x'.repeat(40)}`);
   const runs = await Promise.all([
     ...codecs.map((c) => strata(['produce', `comp-${c}`, '--bootstrap-server', server, '--compression', c, '--linger-ms', '50'], text.join('\n'))),
-    strata(['produce', 'idem', '--bootstrap-server', server, '--idempotent'], 'one\ntwo\n'),
+    strata(['produce', 'idem', '--bootstrap-server', server, '--idempotent', '--acks', '-1'], 'one\ntwo\n'),
     strata(['produce', 'acks0', '--bootstrap-server', server, '--acks', '0', '--batch-size', '0'], 'p\nq\nr\n'),
   ]);
   for (const r of runs) t.equal(r.code, 0, r.stderr);
