@@ -76,6 +76,15 @@ t.test('strata configs describe and alter', async (t) => {
   const everything = rowsOf(all.stdout);
   t.match(find(everything, 'retention.ms'), { value: String(defaultRetentionMs), source: 'DEFAULT_CONFIG' }, '--all: the defaults too');
   t.same(everything.map((r) => r.name), [...everything.map((r) => r.name)].sort(), 'sorted by name');
+  // Kafka's Long.MAX_VALUE defaults as Kafka shows them, not JS's 2^53 - 1; and a value Kafka's tools send.
+  t.match(find(everything, 'flush.ms'), { value: '9223372036854775807', source: 'DEFAULT_CONFIG' }, 'Long.MAX_VALUE');
+  t.match(find(everything, 'flush.messages'), { value: '9223372036854775807', source: 'DEFAULT_CONFIG' });
+  broker.createTopic('never', 1);
+  const never = await strata(['configs', 'alter', '--topic', 'never', '--set', 'retention.ms=9223372036854775807', ...server]);
+  t.equal(never.code, 0, never.stderr);
+  t.equal(broker.partitionLog('never', 0)!.logConfig.retentionMs, Number.MAX_SAFE_INTEGER, 'kept "forever"');
+  const neverRows = rowsOf((await strata(['configs', 'describe', '--topic', 'never', ...server, '--json'])).stdout);
+  t.match(find(neverRows, 'retention.ms'), { value: '9223372036854775807', source: 'DYNAMIC_TOPIC_CONFIG' });
 
   const set = await strata(['configs', 'alter', '--topic', 'cfg', '--set', 'retention.ms=60000', '--set', 'cleanup.policy=compact,delete', ...server]);
   t.equal(set.code, 0, set.stderr);
@@ -125,6 +134,7 @@ t.test('strata configs describe and alter', async (t) => {
   t.match(ofBootstrap.stdout, new RegExp(`\\nlog\\.segment\\.bytes\\s+${1 << 20}\\s+STATIC_BROKER_CONFIG\\n`));
   t.notMatch(ofBootstrap.stdout, /DEFAULT_CONFIG/, 'non-default only');
   t.match(find(rowsOf(byId.stdout), 'num.partitions'), { value: String(broker.config.numPartitions), source: 'DEFAULT_CONFIG' });
+  t.match(find(rowsOf(byId.stdout), 'log.flush.interval.ms'), { value: '9223372036854775807', source: 'DEFAULT_CONFIG' });
   t.equal(noSuchBroker.code, 1, 'a broker not in the cluster exits 1');
   t.match(noSuchBroker.stderr, /no broker 99/);
   t.equal(brokerAlter.code, 1, 'Strata refuses to alter broker configs: exits 1');

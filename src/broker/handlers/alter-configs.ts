@@ -1,12 +1,13 @@
 /**
  * AlterConfigs (Kafka's non-incremental form): a topic's config set is replaced by the one given, validated by
  * Kafka's names and bounds; log configs take effect on the partition logs at once (new segments get the new
- * segment size). Broker configs are static here (read from properties at start): INVALID_REQUEST.
+ * segment size). Broker configs are static here (read from properties at start): INVALID_REQUEST. A resource
+ * naming a config twice is INVALID_REQUEST too, as in Kafka.
  */
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
 import { KafkaError } from '../../errors/kafka-error';
-import { validateTopicConfigs } from '../topic-configs';
+import { rejectDuplicateConfigNames, validateTopicConfigs } from '../topic-configs';
 import { route } from '../handler';
 import { errorMessage, kafkaErrorCode } from '../error-mapping';
 import { RESOURCE_TOPIC } from './describe-configs';
@@ -16,6 +17,7 @@ export const alterConfigsRoute = route(ApiKey.AlterConfigs, 0, 2, (request, { br
   responses: request.resources.map((r) => {
     const out = { errorCode: ErrorCode.NONE, errorMessage: null as string | null, resourceType: r.resourceType, resourceName: r.resourceName };
     try {
+      rejectDuplicateConfigNames(r.configs);
       if (r.resourceType !== RESOURCE_TOPIC) throw new KafkaError('INVALID_REQUEST', 'only topic configs can be altered; broker configs come from its properties');
       if (!broker.topics.get(r.resourceName)) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `no topic "${r.resourceName}"`);
       const configs: Record<string, string> = {};

@@ -3,13 +3,14 @@
  * than 1 is INVALID_REPLICATION_FACTOR until replication exists; manual assignments must name this node only.
  * Topic configs are checked by their Kafka names: the log's (segment.bytes, retention.ms, ...) take effect,
  * other known Kafka topic configs are kept for DescribeConfigs, unknown names are INVALID_CONFIG.
+ * From v5 the result lists every config of the (new or, with validate_only, would-be) topic as DescribeConfigs
+ * does (topicConfigEntries: value, read_only, config_source, is_sensitive), not only the ones given.
  */
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
 import { KafkaError } from '../../errors/kafka-error';
-import { logConfigFrom } from '../../config/log-config';
 import { validateTopicName } from '../topic-store';
-import { validateTopicConfigs } from '../topic-configs';
+import { topicConfigEntries, validateTopicConfigs } from '../topic-configs';
 import { route } from '../handler';
 import { errorMessage, kafkaErrorCode } from '../error-mapping';
 
@@ -61,20 +62,19 @@ export const createTopicsRoute = route(ApiKey.CreateTopics, 0, 7, (request, { br
           configs[c.name] = c.value;
         }
         validateTopicConfigs(configs);
-        const effective = logConfigFrom(configs, 'topic', broker.config.log);
         if (!request.validateOnly) {
           const info = broker.createTopic(t.name, partitions, configs);
           result.topicId = info.id;
         }
         result.numPartitions = partitions;
         result.replicationFactor = 1;
-        result.configs = Object.entries({
-          'segment.bytes': effective.segmentBytes,
-          'retention.ms': effective.retentionMs,
-          'retention.bytes': effective.retentionBytes,
-          'max.message.bytes': effective.maxMessageBytes,
-          ...configs,
-        }).map(([name, value]) => ({ name, value: String(value), readOnly: false, configSource: name in configs ? 1 : 5, isSensitive: false }));
+        result.configs = topicConfigEntries(broker.config, configs).map((e) => ({
+          name: e.name,
+          value: e.value,
+          readOnly: e.readOnly,
+          configSource: e.configSource,
+          isSensitive: e.isSensitive,
+        }));
       } catch (err) {
         result.errorCode = kafkaErrorCode(err, broker.log);
         result.errorMessage = errorMessage(err);

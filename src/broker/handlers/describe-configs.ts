@@ -1,23 +1,20 @@
 /**
- * DescribeConfigs for topics (resource type 2) and this broker (type 4). A topic's log configs are listed with
- * their effective values: set on the topic (DYNAMIC_TOPIC_CONFIG), in the broker's properties
- * (STATIC_BROKER_CONFIG) or Kafka's default (DEFAULT_CONFIG); other Kafka topic configs appear when set.
+ * DescribeConfigs for topics (resource type 2) and this broker (type 4). A topic's configs are topicConfigEntries'
+ * (shared with CreateTopics v5+): each log config with its effective value, set on the topic
+ * (DYNAMIC_TOPIC_CONFIG), in the broker's properties (STATIC_BROKER_CONFIG) or Kafka's default (DEFAULT_CONFIG);
+ * other Kafka topic configs appear when set. Long.MAX_VALUE defaults are shown as Kafka shows them.
  */
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
 import { KafkaError } from '../../errors/kafka-error';
-import { LOG_PROPERTIES, logConfigFrom } from '../../config/log-config';
+import { brokerNames, formatLogValue, LOG_PROPERTIES } from '../../config/log-config';
+import { ConfigSource, ConfigType, topicConfigEntries } from '../topic-configs';
 import { route } from '../handler';
 import { errorMessage, kafkaErrorCode } from '../error-mapping';
 import type { BrokerContext } from '../broker-context';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
-const SOURCE_DYNAMIC_TOPIC = 1;
-const SOURCE_STATIC_BROKER = 4;
-const SOURCE_DEFAULT = 5;
-const TYPE_STRING = 2;
-const TYPE_LONG = 5;
 
 interface ConfigEntry {
   name: string;
@@ -34,33 +31,12 @@ interface ConfigEntry {
 function topicEntries(broker: BrokerContext, name: string, synonyms: boolean): ConfigEntry[] {
   const topic = broker.topics.get(name);
   if (!topic) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `no topic "${name}"`);
-  const effective = logConfigFrom(topic.configs, 'topic', broker.config.log);
-  const entries: ConfigEntry[] = LOG_PROPERTIES.map((p) => {
-    const onTopic = topic.configs[p.topic] !== undefined;
-    const onBroker = broker.config.raw[p.broker] !== undefined;
-    const source = onTopic ? SOURCE_DYNAMIC_TOPIC : onBroker ? SOURCE_STATIC_BROKER : SOURCE_DEFAULT;
-    const chain = [
-      ...(onTopic ? [{ name: p.topic, value: topic.configs[p.topic], source: SOURCE_DYNAMIC_TOPIC }] : []),
-      ...(onBroker ? [{ name: p.broker, value: broker.config.raw[p.broker], source: SOURCE_STATIC_BROKER }] : []),
-      { name: p.broker, value: String(p.default), source: SOURCE_DEFAULT },
-    ];
-    return {
-      name: p.topic,
-      value: String(effective[p.field]),
-      readOnly: false,
-      isDefault: source === SOURCE_DEFAULT,
-      configSource: source,
-      isSensitive: false,
-      synonyms: synonyms ? chain : [],
-      configType: TYPE_LONG,
-      documentation: null,
-    };
-  });
-  for (const [key, value] of Object.entries(topic.configs)) {
-    if (entries.some((e) => e.name === key)) continue;
-    entries.push({ name: key, value, readOnly: false, isDefault: false, configSource: SOURCE_DYNAMIC_TOPIC, isSensitive: false, synonyms: synonyms ? [{ name: key, value, source: SOURCE_DYNAMIC_TOPIC }] : [], configType: TYPE_STRING, documentation: null });
-  }
-  return entries;
+  return topicConfigEntries(broker.config, topic.configs).map((e) => ({
+    ...e,
+    isDefault: e.configSource === ConfigSource.DEFAULT_CONFIG,
+    synonyms: synonyms ? e.synonyms : [],
+    documentation: null,
+  }));
 }
 
 function brokerEntries(broker: BrokerContext, resourceName: string): ConfigEntry[] {
@@ -73,11 +49,14 @@ function brokerEntries(broker: BrokerContext, resourceName: string): ConfigEntry
     'num.partitions': String(broker.config.numPartitions),
     'auto.create.topics.enable': String(broker.config.autoCreateTopics),
     'socket.request.max.bytes': String(broker.config.socketRequestMaxBytes),
-    ...Object.fromEntries(LOG_PROPERTIES.map((p) => [p.broker, String(broker.config.log[p.field])])),
+    ...Object.fromEntries(LOG_PROPERTIES.map((p) => [p.broker, formatLogValue(p, broker.config.log[p.field])])),
   };
+  // log.retention.ms is also set by log.retention.hours or .minutes.
+  const names: Record<string, string[]> = Object.fromEntries(LOG_PROPERTIES.map((p) => [p.broker, brokerNames(p)]));
   return Object.entries(values).map(([name, value]) => {
-    const set = broker.config.raw[name] !== undefined;
-    return { name, value, readOnly: true, isDefault: !set, configSource: set ? SOURCE_STATIC_BROKER : SOURCE_DEFAULT, isSensitive: false, synonyms: [], configType: TYPE_STRING, documentation: null };
+    const set = (names[name] ?? [name]).some((k) => broker.config.raw[k] !== undefined);
+    const configSource = set ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
+    return { name, value, readOnly: true, isDefault: !set, configSource, isSensitive: false, synonyms: [], configType: ConfigType.STRING, documentation: null };
   });
 }
 

@@ -1,12 +1,13 @@
 /**
  * IncrementalAlterConfigs for topics: each entry SETs (0), DELETEs (1), APPENDs to (2) or SUBTRACTs from (3) one
  * config, leaving the others as they are (unlike AlterConfigs). APPEND and SUBTRACT apply to list configs only
- * (cleanup.policy here). The result is validated as a whole before anything changes.
+ * (cleanup.policy here). The result is validated as a whole before anything changes; a resource naming a config
+ * twice is INVALID_REQUEST, as in Kafka.
  */
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/error-codes';
 import { KafkaError } from '../../errors/kafka-error';
-import { validateTopicConfigs } from '../topic-configs';
+import { rejectDuplicateConfigNames, validateTopicConfigs } from '../topic-configs';
 import { route } from '../handler';
 import { errorMessage, kafkaErrorCode } from '../error-mapping';
 import { RESOURCE_TOPIC } from './describe-configs';
@@ -22,6 +23,7 @@ export const incrementalAlterConfigsRoute = route(ApiKey.IncrementalAlterConfigs
   responses: request.resources.map((r) => {
     const out = { errorCode: ErrorCode.NONE, errorMessage: null as string | null, resourceType: r.resourceType, resourceName: r.resourceName };
     try {
+      rejectDuplicateConfigNames(r.configs);
       if (r.resourceType !== RESOURCE_TOPIC) throw new KafkaError('INVALID_REQUEST', 'only topic configs can be altered; broker configs come from its properties');
       const topic = broker.topics.get(r.resourceName);
       if (!topic) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `no topic "${r.resourceName}"`);
