@@ -76,3 +76,28 @@ t.test('README: kafkajs transactions, read back read_committed with kcat', async
   const read = execFileSync('bash', ['-euo', 'pipefail', '-c', check.code.replaceAll('127.0.0.1:9092', broker.bootstrap)], { encoding: 'utf8', timeout: 60_000 });
   t.same(read.trim().split('\n'), ['alice debit 10', 'bob credit 10'], 'the committed transaction only');
 });
+
+t.test('README: the strata command: topics, produce, consume in a group, groups describe, topics describe', async (t) => {
+  const broker = await startBroker(t.testdir());
+  t.teardown(() => broker.stop());
+  const { lang, code } = snippet('cli');
+  t.equal(lang, 'sh');
+  const cli = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'dist', 'cli', 'strata.js'))}`;
+  const out = execFileSync('bash', ['-euo', 'pipefail', '-c', code.replaceAll('127.0.0.1:9092', broker.bootstrap).replaceAll('npx strata', cli)], {
+    encoding: 'utf8',
+    timeout: 90_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = out.split('\n');
+  t.match(lines[0], /^created topic orders: 3 partitions/);
+  const consumed = lines.filter((l) => / \(partition \d, offset \d\)$/.test(l));
+  t.same(consumed.map((l) => l.replace(/ \(.*/, '')).sort(), ['alice book', 'alice pen', 'bob lamp'], 'the three records, keys and values');
+  const alice = consumed.filter((l) => l.startsWith('alice')).map((l) => l.replace(/.*partition (\d).*/, '$1'));
+  t.equal(new Set(alice).size, 1, 'one key, one partition');
+  const rows = lines.filter((l) => l.startsWith('shipping '));
+  t.equal(rows.length, 3, 'a row per partition');
+  const cols = rows.map((r) => r.split(/\s+/));
+  t.equal(cols.reduce((n, c) => n + Number(c[3]), 0), 3, 'committed offsets add up to the three records');
+  t.ok(cols.every((c) => c[3] === c[4] && c[5] === '0'), 'no lag');
+  t.match(out, /Topic: orders\s+Partitions: 3\s+ReplicationFactor: 1\s+Configs: retention\.ms=86400000/);
+});
