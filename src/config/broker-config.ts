@@ -6,7 +6,7 @@
  * log-config.ts from the same properties.
  */
 import * as fs from 'node:fs';
-import { DEFAULT_LOG_CONFIG, LogConfig, logConfigFrom } from './log-config';
+import { DEFAULT_LOG_CONFIG, KAFKA_LONG_MAX, KAFKA_LONG_MAX_BIG, LONG_MAX, LogConfig, logConfigFrom } from './log-config';
 import { StrataError } from '../errors/strata-error';
 
 export interface Listener {
@@ -92,6 +92,8 @@ interface IntProperty {
   max: number;
   unit?: number;
   aliases?: string[];
+  /** A Kafka LONG: values up to Long.MAX_VALUE are taken, beyond LONG_MAX read as LONG_MAX ("no limit"). */
+  long?: boolean;
 }
 
 const INT_PROPERTIES: IntProperty[] = [
@@ -104,15 +106,15 @@ const INT_PROPERTIES: IntProperty[] = [
   { key: 'group.max.session.timeout.ms', field: 'groupMaxSessionTimeoutMs', default: 1_800_000, min: 0, max: INT_MAX },
   { key: 'group.max.size', field: 'groupMaxSize', default: INT_MAX, min: 1, max: INT_MAX },
   { key: 'offsets.retention.minutes', field: 'offsetsRetentionMs', default: 10080, min: 1, max: INT_MAX, unit: 60_000 },
-  { key: 'log.retention.check.interval.ms', field: 'logRetentionCheckIntervalMs', default: 300_000, min: 1, max: Number.MAX_SAFE_INTEGER },
+  { key: 'log.retention.check.interval.ms', field: 'logRetentionCheckIntervalMs', default: 300_000, min: 1, max: LONG_MAX , long: true },
   { key: 'producer.id.expiration.ms', field: 'producerIdExpirationMs', default: 86_400_000, min: 1, max: INT_MAX },
   { key: 'producer.id.expiration.check.interval.ms', field: 'producerIdExpirationCheckIntervalMs', default: 600_000, min: 1, max: INT_MAX },
   { key: 'transaction.max.timeout.ms', field: 'transactionMaxTimeoutMs', default: 900_000, min: 1, max: INT_MAX },
   { key: 'transactional.id.expiration.ms', field: 'transactionalIdExpirationMs', default: 604_800_000, min: 1, max: INT_MAX },
   { key: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', field: 'transactionAbortTimedOutIntervalMs', default: 10_000, min: 1, max: INT_MAX },
   { key: 'transaction.remove.expired.transaction.cleanup.interval.ms', field: 'transactionRemoveExpiredIntervalMs', default: 3_600_000, min: 1, max: INT_MAX },
-  { key: 'quota.producer.default', field: 'quotaProducerDefault', default: Number.MAX_SAFE_INTEGER, min: 1, max: Number.MAX_SAFE_INTEGER },
-  { key: 'quota.consumer.default', field: 'quotaConsumerDefault', default: Number.MAX_SAFE_INTEGER, min: 1, max: Number.MAX_SAFE_INTEGER },
+  { key: 'quota.producer.default', field: 'quotaProducerDefault', default: LONG_MAX, min: 1, max: LONG_MAX , long: true },
+  { key: 'quota.consumer.default', field: 'quotaConsumerDefault', default: LONG_MAX, min: 1, max: LONG_MAX , long: true },
   { key: 'quota.window.num', field: 'quotaWindowNum', default: 11, min: 1, max: INT_MAX },
   { key: 'quota.window.size.seconds', field: 'quotaWindowSizeSeconds', default: 1, min: 1, max: INT_MAX },
   { key: 'strata.metrics.port', field: 'metricsPort', default: -1, min: -1, max: 65535 },
@@ -194,9 +196,11 @@ export function brokerConfigFrom(props: Readonly<Record<string, string | number 
       config[p.field] = p.default * (p.unit ?? 1);
       continue;
     }
-    const value = raw[key].trim() === '' ? NaN : Number(raw[key].trim());
+    const text = raw[key].trim();
+    let value = text === '' ? NaN : Number(text);
+    if (p.long && /^\d{1,19}$/.test(text) && value > LONG_MAX && BigInt(text) <= KAFKA_LONG_MAX_BIG) value = LONG_MAX;
     if (!Number.isSafeInteger(value) || value < p.min || value > p.max) {
-      invalid(key, raw[key], `must be an integer in [${p.min}, ${p.max}]`);
+      invalid(key, raw[key], `must be an integer in [${p.min}, ${p.long && p.max === LONG_MAX ? KAFKA_LONG_MAX : p.max}]`);
     }
     config[p.field] = value * (p.unit ?? 1);
   }

@@ -43,7 +43,7 @@ export interface LogProperty {
  * (2^53 ms is 285,000 years), and LONG_MAX is shown as Long.MAX_VALUE again (formatLogValue).
  */
 export const KAFKA_LONG_MAX = '9223372036854775807';
-const KAFKA_LONG_MAX_BIG = 2n ** 63n - 1n;
+export const KAFKA_LONG_MAX_BIG = 2n ** 63n - 1n;
 /** Internal stand-in for Long.MAX_VALUE: the largest exact JS integer, safe in the logs' arithmetic. */
 export const LONG_MAX = Number.MAX_SAFE_INTEGER;
 const INT_MAX = 2 ** 31 - 1;

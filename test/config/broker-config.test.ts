@@ -62,3 +62,14 @@ t.test('an empty value is refused, not read as 0', async (t) => {
   t.throws(() => brokerConfigFrom({ 'node.id': '' }), { code: 'ERR_INVALID_CONFIG', message: /node\.id=: must be an integer/ });
   t.throws(() => brokerConfigFrom({ 'log.retention.ms': ' ' }), { code: 'ERR_INVALID_CONFIG' });
 });
+
+t.test("Kafka's Long.MAX_VALUE defaults copied from a Kafka server.properties are taken, as no limit", async (t) => {
+  const c = brokerConfigFrom(parseProperties('quota.producer.default=9223372036854775807\nquota.consumer.default=9223372036854775807\nlog.retention.check.interval.ms=9223372036854775807\n'));
+  t.equal(c.quotaProducerDefault, Number.MAX_SAFE_INTEGER, 'read as the internal no-limit value');
+  t.equal(c.quotaConsumerDefault, brokerConfigFrom({}).quotaConsumerDefault, 'the same as the default');
+  t.equal(c.logRetentionCheckIntervalMs, Number.MAX_SAFE_INTEGER);
+  t.equal(brokerConfigFrom({ 'quota.producer.default': '1048576' }).quotaProducerDefault, 1048576, 'ordinary values as given');
+  t.throws(() => brokerConfigFrom({ 'quota.producer.default': '9223372036854775808' }), { code: 'ERR_INVALID_CONFIG', message: /quota\.producer\.default=9223372036854775808: must be an integer in \[1, 9223372036854775807\]/ }, 'past Long.MAX_VALUE: refused');
+  t.throws(() => brokerConfigFrom({ 'quota.producer.default': '1e30' }), { code: 'ERR_INVALID_CONFIG' }, 'not an integer');
+  t.throws(() => brokerConfigFrom({ 'num.partitions': '9223372036854775807' }), { code: 'ERR_INVALID_CONFIG' }, 'an INT property does not take it');
+});
