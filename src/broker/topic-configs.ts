@@ -46,6 +46,39 @@ export function rejectDuplicateConfigNames(configs: readonly { name: string }[])
   if (duplicates.size > 0) throw new KafkaError('INVALID_REQUEST', `Error due to duplicate config keys : ${[...duplicates].join(',')}`);
 }
 
+interface ConfigResourceRef {
+  resourceType: number;
+  resourceName: string;
+}
+/** How often each (type, name) occurs in a request's resources, counted once per request. */
+const resourceCounts = new WeakMap<readonly ConfigResourceRef[], Map<string, number>>();
+const resourceKey = (r: ConfigResourceRef) => `${r.resourceType}\u0000${r.resourceName}`;
+
+/**
+ * Throws INVALID_REQUEST "Each resource must appear at most once." when another resource of the request has this
+ * one's type and name, as Kafka's ConfigAdminManager.preprocess answers each such resource of AlterConfigs and
+ * IncrementalAlterConfigs (before anything else of it is looked at; none of them is applied).
+ */
+export function rejectDuplicateResource<R extends ConfigResourceRef>(resources: readonly R[], resource: R): void {
+  let counts = resourceCounts.get(resources);
+  if (!counts) {
+    counts = new Map();
+    for (const r of resources) counts.set(resourceKey(r), (counts.get(resourceKey(r)) ?? 0) + 1);
+    resourceCounts.set(resources, counts);
+  }
+  if ((counts.get(resourceKey(resource)) ?? 0) > 1) throw new KafkaError('INVALID_REQUEST', 'Each resource must appear at most once.');
+}
+
+/**
+ * Throws INVALID_REQUEST "Null value not supported for : <names>" when any of these configs has a null value, as
+ * Kafka's ConfigAdminManager.preprocess does (for AlterConfigs every entry; for IncrementalAlterConfigs every entry
+ * but a DELETE), after the duplicate-name check and before the resource itself is looked at.
+ */
+export function rejectNullConfigValues(configs: readonly { name: string; value: string | null }[]): void {
+  const nulls = configs.filter((c) => c.value === null).map((c) => c.name);
+  if (nulls.length > 0) throw new KafkaError('INVALID_REQUEST', `Null value not supported for : ${nulls.join(', ')}`);
+}
+
 /** Throws INVALID_CONFIG for an unknown name or a bad value of a log config. */
 export function validateTopicConfigs(configs: Readonly<Record<string, string>>): void {
   for (const name of Object.keys(configs)) {

@@ -2,7 +2,8 @@
  * The config handlers (DescribeConfigs, CreateTopics v5+, AlterConfigs, IncrementalAlterConfigs) of a real broker
  * over raw requests, on Kafka's terms: Long.MAX_VALUE defaults and values are 9223372036854775807 on the wire,
  * CreateTopics lists every config of the new topic with the source DescribeConfigs gives it (broker properties:
- * STATIC_BROKER_CONFIG), and a resource naming one config twice is INVALID_REQUEST with nothing of it applied.
+ * STATIC_BROKER_CONFIG), and a resource naming one config twice, giving a null value (in IncrementalAlterConfigs:
+ * other than to a DELETE) or listed twice in the request is INVALID_REQUEST with nothing of it applied, as in Kafka.
  */
 import t, { Test } from 'tap';
 import * as fs from 'node:fs';
@@ -223,4 +224,129 @@ t.test('IncrementalAlterConfigs and AlterConfigs: a config named twice is INVALI
   });
   t.equal(unknown.responses[0].errorCode, ErrorCode.INVALID_REQUEST);
   t.match(unknown.responses[0].errorMessage, /duplicate config keys/);
+});
+
+t.test('AlterConfigs: a null value is INVALID_REQUEST "Null value not supported for : <names>", nothing of that resource applied', async (t) => {
+  const { broker, client } = await start(t);
+  broker.createTopic('nul', 1, { 'retention.ms': '1000' });
+  broker.createTopic('other', 1);
+
+  for (const v of [0, 1, 2]) {
+    const r = await client.send(ApiKey.AlterConfigs, v, {
+      resources: [
+        { resourceType: TOPIC, resourceName: 'nul', configs: [{ name: 'segment.ms', value: '60000' }, { name: 'retention.ms', value: null }, { name: 'flush.ms', value: null }] },
+        { resourceType: TOPIC, resourceName: 'other', configs: [{ name: 'segment.ms', value: String(60000 + v) }] },
+      ],
+      validateOnly: false,
+    });
+    t.equal(r.responses[0].errorCode, ErrorCode.INVALID_REQUEST, `v${v}`);
+    t.equal(r.responses[0].errorCode, 42);
+    t.equal(r.responses[0].errorMessage, 'Null value not supported for : retention.ms, flush.ms', "Kafka's message, every null name");
+    t.same(broker.topics.get('nul')!.configs, { 'retention.ms': '1000' }, 'not replaced: the set is as it was');
+    t.equal(broker.partitionLog('nul', 0)!.logConfig.retentionMs, 1000);
+    t.equal(r.responses[1].errorCode, 0, 'the other resource is applied');
+    t.same(broker.topics.get('other')!.configs, { 'segment.ms': String(60000 + v) });
+  }
+
+  const dry = await client.send(ApiKey.AlterConfigs, 1, { resources: [{ resourceType: TOPIC, resourceName: 'nul', configs: [{ name: 'retention.ms', value: null }] }], validateOnly: true });
+  t.equal(dry.responses[0].errorCode, ErrorCode.INVALID_REQUEST, 'validate_only too');
+
+  // Kafka's order: duplicate names, then nulls, then the resource itself (its type, the topic).
+  const order = await client.send(ApiKey.AlterConfigs, 1, {
+    resources: [
+      { resourceType: TOPIC, resourceName: 'nul', configs: [{ name: 'retention.ms', value: null }, { name: 'retention.ms', value: null }] },
+      { resourceType: TOPIC, resourceName: 'nope', configs: [{ name: 'retention.ms', value: null }] },
+      { resourceType: BROKER, resourceName: String(broker.config.nodeId), configs: [{ name: 'log.retention.ms', value: null }] },
+    ],
+    validateOnly: false,
+  });
+  t.match(order.responses[0].errorMessage, /^Error due to duplicate config keys/);
+  t.same(order.responses.slice(1).map((x) => [x.errorCode, x.errorMessage]), [
+    [ErrorCode.INVALID_REQUEST, 'Null value not supported for : retention.ms'],
+    [ErrorCode.INVALID_REQUEST, 'Null value not supported for : log.retention.ms'],
+  ]);
+
+  // IncrementalAlterConfigs: a null is refused the same way for every operation but DELETE.
+  const inc = await client.send(ApiKey.IncrementalAlterConfigs, 1, {
+    resources: [
+      {
+        resourceType: TOPIC,
+        resourceName: 'nul',
+        configs: [
+          { name: 'retention.ms', configOperation: SET, value: null },
+          { name: 'cleanup.policy', configOperation: 2, value: null },
+          { name: 'segment.ms', configOperation: DELETE, value: null },
+        ],
+      },
+      { resourceType: TOPIC, resourceName: 'other', configs: [{ name: 'segment.ms', configOperation: DELETE, value: null }] },
+    ],
+    validateOnly: false,
+  });
+  t.equal(inc.responses[0].errorCode, ErrorCode.INVALID_REQUEST);
+  t.equal(inc.responses[0].errorMessage, 'Null value not supported for : retention.ms, cleanup.policy', 'SET and APPEND, not the DELETE');
+  t.same(broker.topics.get('nul')!.configs, { 'retention.ms': '1000' });
+  t.equal(inc.responses[1].errorCode, 0, 'a DELETE with a null value is fine');
+  t.same(broker.topics.get('other')!.configs, {});
+});
+
+t.test('AlterConfigs and IncrementalAlterConfigs: a resource listed twice is INVALID_REQUEST for each listing, none applied', async (t) => {
+  const { broker, client } = await start(t);
+  broker.createTopic('twice', 1, { 'retention.ms': '1000' });
+  broker.createTopic('other', 1);
+  const ONCE = 'Each resource must appear at most once.';
+  const answers = (r: { responses: { resourceType: number; resourceName: string; errorCode: number; errorMessage: string | null }[] }) =>
+    r.responses.map((x) => [x.resourceType, x.resourceName, x.errorCode, x.errorCode === 0 ? null : x.errorMessage]);
+
+  const inc = await client.send(ApiKey.IncrementalAlterConfigs, 1, {
+    resources: [
+      { resourceType: TOPIC, resourceName: 'twice', configs: [{ name: 'retention.ms', configOperation: SET, value: '2000' }] },
+      { resourceType: TOPIC, resourceName: 'other', configs: [{ name: 'retention.ms', configOperation: SET, value: '3000' }] },
+      { resourceType: TOPIC, resourceName: 'twice', configs: [{ name: 'segment.ms', configOperation: SET, value: '60000' }] },
+    ],
+    validateOnly: false,
+  });
+  t.same(answers(inc), [
+    [TOPIC, 'twice', 42, ONCE],
+    [TOPIC, 'other', 0, null],
+    [TOPIC, 'twice', 42, ONCE],
+  ], 'one answer per listing, in order; the other resource handled as usual');
+  t.same(broker.topics.get('twice')!.configs, { 'retention.ms': '1000' }, 'neither listing applied');
+  t.same(broker.topics.get('other')!.configs, { 'retention.ms': '3000' });
+
+  const legacy = await client.send(ApiKey.AlterConfigs, 1, {
+    resources: [
+      { resourceType: TOPIC, resourceName: 'twice', configs: [{ name: 'segment.ms', value: '60000' }] },
+      { resourceType: TOPIC, resourceName: 'twice', configs: [{ name: 'segment.ms', value: '60000' }] },
+      { resourceType: TOPIC, resourceName: 'twice', configs: [] },
+      { resourceType: TOPIC, resourceName: 'other', configs: [{ name: 'segment.ms', value: '70000' }] },
+    ],
+    validateOnly: false,
+  });
+  t.same(answers(legacy), [
+    [TOPIC, 'twice', 42, ONCE],
+    [TOPIC, 'twice', 42, ONCE],
+    [TOPIC, 'twice', 42, ONCE],
+    [TOPIC, 'other', 0, null],
+  ], 'even identical listings, and all three of them');
+  t.same(broker.topics.get('twice')!.configs, { 'retention.ms': '1000' }, 'AlterConfigs did not replace the set');
+  t.same(broker.topics.get('other')!.configs, { 'segment.ms': '70000' });
+
+  // The same name under another resource type is another resource; and the check comes before anything else.
+  const mixed = await client.send(ApiKey.IncrementalAlterConfigs, 0, {
+    resources: [
+      { resourceType: TOPIC, resourceName: 'other', configs: [{ name: 'segment.ms', configOperation: DELETE, value: null }] },
+      { resourceType: BROKER, resourceName: 'other', configs: [{ name: 'log.retention.ms', configOperation: SET, value: '1' }] },
+      { resourceType: TOPIC, resourceName: 'nope', configs: [{ name: 'a', configOperation: SET, value: null }, { name: 'a', configOperation: SET, value: null }] },
+      { resourceType: TOPIC, resourceName: 'nope', configs: [] },
+    ],
+    validateOnly: true,
+  });
+  t.equal(mixed.responses[0].errorCode, 0, 'TOPIC "other" once');
+  t.equal(mixed.responses[1].errorCode, ErrorCode.INVALID_REQUEST);
+  t.not(mixed.responses[1].errorMessage, ONCE, 'BROKER "other" is not the same resource');
+  t.same(answers(mixed).slice(2), [
+    [TOPIC, 'nope', 42, ONCE],
+    [TOPIC, 'nope', 42, ONCE],
+  ], 'before duplicate names, nulls and the unknown topic');
+  t.same(broker.topics.get('other')!.configs, { 'segment.ms': '70000' }, 'validate_only changed nothing');
 });
