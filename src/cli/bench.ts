@@ -12,13 +12,12 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KafkaError } from '../errors/kafka-error';
-import type { CompressionName } from '../client/producer';
 import { WireTransport } from '../client/transport';
 import { BenchMode, BenchResult, resultJson } from '../bench/bench-result';
 import { renderHtml } from '../bench/html-report';
 import { formatInt, progressLine, summaryLines } from '../bench/text-report';
 import { Progress, resolveConfig, runBench, WorkloadOptions } from '../bench/workload';
-import { parseBootstrap, joinNegativeValues } from './common';
+import { intOption, joinNegativeValues, parseAcks, parseBootstrap, parseCompression, usageError } from './common';
 
 export const usage: string[] = [
   '  bench produce|consume|e2e --bootstrap-server host:port [--topic T] [--partitions N]',
@@ -30,21 +29,10 @@ export const usage: string[] = [
 ];
 
 const MODES: readonly BenchMode[] = ['produce', 'consume', 'e2e'];
-const COMPRESSIONS: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 const INT32_MAX = 2 ** 31 - 1;
 /** A terminal's progress line is redrawn at most this often. */
 const TTY_REDRAW_MS = 200;
 
-function usageError(message: string): never {
-  throw Object.assign(new Error(message), { code: 'ERR_INVALID_CONFIG' });
-}
-
-function intArg(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) usageError(`--${name} must be an integer in [${min}, ${max}], not "${value}"`);
-  return n;
-}
 
 function parse(argv: string[]): { mode: BenchMode; options: WorkloadOptions; host: string; port: number; json: boolean; jsonOut?: string; htmlOut?: string; quiet: boolean } {
   const { values, positionals } = parseArgs({
@@ -82,28 +70,23 @@ function parse(argv: string[]): { mode: BenchMode; options: WorkloadOptions; hos
     if (!(seconds > 0) || seconds * 1000 > INT32_MAX) usageError(`--duration must be a positive number of seconds, not "${values.duration}"`);
     durationMs = Math.max(1, Math.round(seconds * 1000));
   }
-  let acks: 0 | 1 | -1 | undefined;
-  if (values.acks !== undefined) {
-    if (values.acks === 'all' || values.acks === '-1') acks = -1;
-    else if (values.acks === '0' || values.acks === '1') acks = Number(values.acks) as 0 | 1;
-    else usageError(`--acks must be 0, 1, -1 or all, not "${values.acks}"`);
-  }
-  if (values.compression !== undefined && !COMPRESSIONS.includes(values.compression as CompressionName)) usageError(`--compression must be one of ${COMPRESSIONS.join(', ')}, not "${values.compression}"`);
+  const acks = parseAcks(values.acks);
+  const compression = parseCompression(values.compression);
   if (values.topic === '') usageError('--topic cannot be empty');
   const options: WorkloadOptions = {
     topic: values.topic ?? `strata-bench-${mode}-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`,
-    messageSize: intArg('message-size', values['message-size'], 0, 64 * 1024 * 1024),
-    messages: intArg('messages', values.messages, 1, 2 ** 40),
+    messageSize: intOption('message-size', values['message-size'], 0, 64 * 1024 * 1024),
+    messages: intOption('messages', values.messages, 1, 2 ** 40),
     durationMs,
     // 0 reaches the broker, which refuses it (INVALID_PARTITIONS), as kafka-topics does.
-    partitions: intArg('partitions', values.partitions, -1, 1_000_000),
+    partitions: intOption('partitions', values.partitions, -1, 1_000_000),
     acks,
-    batchSize: intArg('batch-size', values['batch-size'], 0, 1 << 30),
-    lingerMs: intArg('linger-ms', values['linger-ms'], 0, INT32_MAX),
-    compression: values.compression as CompressionName | undefined,
-    producers: intArg('producers', values.producers, 1, 1024),
-    consumers: intArg('consumers', values.consumers, 1, 1024),
-    warmupMs: intArg('warmup-ms', values['warmup-ms'], 0, INT32_MAX),
+    batchSize: intOption('batch-size', values['batch-size'], 0, 1 << 30),
+    lingerMs: intOption('linger-ms', values['linger-ms'], 0, INT32_MAX),
+    compression,
+    producers: intOption('producers', values.producers, 1, 1024),
+    consumers: intOption('consumers', values.consumers, 1, 1024),
+    warmupMs: intOption('warmup-ms', values['warmup-ms'], 0, INT32_MAX),
     system: 'strata',
     target: `${host}:${port}`,
   };

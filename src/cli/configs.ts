@@ -16,7 +16,7 @@ import { ApiKey } from '../protocol/api-key';
 import type { DeclaredApiKey, RequestInputOf, ResponseOf } from '../protocol/apis';
 import { errorCodeInfo, ErrorCode } from '../protocol/error-codes';
 import { WireTransport } from '../client/transport';
-import { parseBootstrap, table } from './common';
+import { parseBootstrap, table, usageError } from './common';
 
 export const usage: string[] = [
   '  configs describe --topic T|--broker [id] [--all] --bootstrap-server host:port [--json]',
@@ -58,11 +58,6 @@ const SOURCES: Record<number, string> = {
   7: 'CLIENT_METRICS_CONFIG',
   8: 'GROUP_CONFIG',
 };
-
-/** A usage error: the command prints it and exits 2. */
-export function usageError(message: string): never {
-  throw Object.assign(new Error(message), { code: 'ERR_INVALID_CONFIG' });
-}
 
 /** "NAME: message" of a Kafka error code (the code's description when the broker sent no message). */
 export function kafkaErrorText(code: number, message: string | null | undefined): string {

@@ -38,8 +38,8 @@ import { GroupMember } from '../client/group-member';
 import type { TopicPartition } from '../client/group-member';
 import { WireTransport } from '../client/transport';
 import type { Transport } from '../client/transport';
-import { parseBootstrap, joinNegativeValues } from './common';
-import { exitCodeOf, intOption, partitionCount, unescape } from './produce';
+import { intOption, joinNegativeValues, parseBootstrap, usageError } from './common';
+import { exitCodeOf, partitionCount, unescape } from './produce';
 
 export const usage: string[] = [
   '  consume <topic> --bootstrap-server host:port [--from-beginning | --offset N|-N|earliest|latest |',
@@ -61,9 +61,6 @@ const EARLIEST = -2n;
 const LATEST = -1n;
 const INT32_MAX = 2 ** 31 - 1;
 
-function usageError(message: string): never {
-  throw Object.assign(new Error(message), { code: 'ERR_INVALID_CONFIG' });
-}
 
 type Start = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'offset'; offset: number } | { kind: 'timestamp'; timestampMs: number };
 

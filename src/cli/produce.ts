@@ -26,7 +26,7 @@ import { Producer } from '../client/producer';
 import type { CompressionName, ProducerRecord } from '../client/producer';
 import { WireTransport } from '../client/transport';
 import type { Transport } from '../client/transport';
-import { parseBootstrap, joinNegativeValues } from './common';
+import { intOption, joinNegativeValues, parseAcks, parseBootstrap, parseCompression, usageError } from './common';
 
 export const usage: string[] = [
   '  produce <topic> [file ...] --bootstrap-server host:port [--key-separator SEP] [--header k=v ...]',
@@ -48,19 +48,6 @@ const FAILURES_REPORTED_MAX = 5;
 const METADATA_VERSION = 9;
 const INT32_MAX = 2 ** 31 - 1;
 
-const COMPRESSIONS: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
-
-function usageError(message: string): never {
-  throw Object.assign(new Error(message), { code: 'ERR_INVALID_CONFIG' });
-}
-
-/** A non-negative integer option (usage error otherwise). */
-export function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) usageError(`--${name} must be an integer in [${min}, ${max}], not "${value}"`);
-  return n;
-}
 
 /** The escapes a shell argument cannot easily hold: \t \n \r \\. */
 export function unescape(s: string): string {
@@ -191,16 +178,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!values['bootstrap-server']) usageError('produce needs --bootstrap-server host:port');
   const { host, port } = parseBootstrap(values['bootstrap-server']);
 
-  const acksArg = values.acks ?? (values.idempotent ? '-1' : undefined);
-  let acks: 0 | 1 | -1 | undefined;
-  if (acksArg !== undefined) {
-    if (acksArg === 'all' || acksArg === '-1') acks = -1;
-    else if (acksArg === '0' || acksArg === '1') acks = Number(acksArg) as 0 | 1;
-    else usageError(`--acks must be 0, 1, -1 or all, not "${acksArg}"`);
-  }
+  const acks = parseAcks(values.acks ?? (values.idempotent ? '-1' : undefined));
   if (values.idempotent && acks !== -1) usageError('--idempotent needs --acks all (-1)');
-  const compression = (values.compression ?? 'none') as CompressionName;
-  if (!COMPRESSIONS.includes(compression)) usageError(`--compression must be one of ${COMPRESSIONS.join(', ')}, not "${values.compression}"`);
+  const compression = parseCompression(values.compression) ?? 'none';
   const partition = intOption('partition', values.partition, 0, INT32_MAX);
   const batchSize = intOption('batch-size', values['batch-size'], 0, 1 << 30);
   const lingerMs = intOption('linger-ms', values['linger-ms'], 0, INT32_MAX);

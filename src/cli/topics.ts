@@ -17,7 +17,7 @@
 import { parseArgs } from 'node:util';
 import { ApiKey } from '../protocol/api-key';
 import { ErrorCode } from '../protocol/error-codes';
-import { table } from './common';
+import { table, usageError } from './common';
 import {
   alterConfigs,
   alterSummary,
@@ -31,7 +31,6 @@ import {
   RefusedError,
   RESOURCE_TOPIC,
   runCommand,
-  usageError,
   VERSIONS as CONFIG_VERSIONS,
 } from './configs';
 
